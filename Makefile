@@ -1,0 +1,153 @@
+# cgroup-level KSM: build our kernel on Debian's linux-source-6.12, boot it
+# in QEMU and test it.  `make help` lists the targets.
+
+# The kernel base this series is written and tested against.  apt may serve
+# a newer 6.12.y one day: `make deps` then installs what it has, the build
+# warns, caches are keyed by the version actually unpacked, and a patch
+# that no longer applies stops the build naming the patch.
+BASE_VERSION := 6.12.117-1~deb12u1
+
+CACHE ?= /var/tmp/ksmcg-cache
+JOBS ?= $(shell nproc)
+TOP := $(CURDIR)
+
+VERSION_INSTALLED = $(shell dpkg-query -W -f='$${Version}' linux-source-6.12 2>/dev/null)
+KVER = $(subst ~,_,$(or $(VERSION_INSTALLED),$(BASE_VERSION)))
+KCACHE = $(CACHE)/linux-$(KVER)
+PRISTINE = $(KCACHE)/pristine
+SRC = $(KCACHE)/src
+OBJ = $(KCACHE)/obj-guest
+OBJ_DEBUG = $(KCACHE)/obj-debug
+OBJ_BASE = $(KCACHE)/obj-base
+SELFTESTS = $(KCACHE)/selftests
+BIN = $(CACHE)/bin
+
+export CCACHE_DIR := $(CACHE)/ccache
+export KSMCG_CACHE := $(CACHE)
+export KSMCG_KERNEL = $(OBJ)/arch/x86/boot/bzImage
+export KSMCG_DEBUG_KERNEL = $(OBJ_DEBUG)/arch/x86/boot/bzImage
+export KSMCG_INITRAMFS = $(CACHE)/initramfs.cpio.gz
+export KSMCG_SELFTESTS = $(SELFTESTS)
+export KSMCG_BIN = $(BIN)
+export KSMCG_OBJ = $(OBJ)
+export PRISTINE
+export SERIES_OUT = $(KCACHE)/series
+
+KCONFIG = $(TOP)/tests/vm/kconfig
+KMAKE = $(MAKE) -s -C $(SRC) CC="ccache gcc" HOSTCC="ccache gcc" -j$(JOBS)
+
+DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
+	libssl-dev dwarves cpio ccache qemu-system-x86 busybox-static \
+	rsync python3 python3-ply python3-git git patch kmod
+
+.PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs selftests \
+	vm demo test test-unit test-vm test-series export-series clean
+
+help:
+	@echo "make demo          boot our kernel and show per-cgroup KSM at work"
+	@echo "make test          build what is missing and run every suite"
+	@echo "make deps          install the Debian packages the build needs"
+	@echo "make kernel        build the guest kernel ($(OBJ))"
+	@echo "make kernel-debug  build the debug kernel (lockdep, KASAN, kmemleak)"
+	@echo "make kernel-base   build the guest kernel without our series"
+	@echo "make selftests     build the kselftests for the guest"
+	@echo "make export-series export the kernel change as a patch series, checkpatch it"
+	@echo "tests/vm/run --help  run a command in the guest (after make kernel initramfs)"
+	@echo "cache: $(CACHE) (CACHE=...)"
+
+# ---- dependencies -------------------------------------------------------
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		apt-get update -qq && \
+		if [ -n "$$(apt-cache madison linux-source-6.12 | awk '$$3 == "$(BASE_VERSION)"')" ]; then \
+			src=linux-source-6.12=$(BASE_VERSION); else src=linux-source-6.12; fi; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$$(echo $$missing | sed "s/linux-source-6.12/$$src/") >/dev/null || exit 1; \
+	fi
+	@v=$$(dpkg-query -W -f='$${Version}' linux-source-6.12); \
+	[ "$$v" = "$(BASE_VERSION)" ] || \
+		echo "deps: WARNING: linux-source-6.12 is $$v, the series was tested on $(BASE_VERSION)"
+
+# ---- kernel tree ----------------------------------------------------------
+
+pristine: deps
+	@if [ ! -f $(PRISTINE)/.ksmcg-base-version ]; then \
+		echo "tree: unpacking linux-source-6.12 $(VERSION_INSTALLED) into $(PRISTINE)"; \
+		rm -rf $(PRISTINE) $(PRISTINE).tmp && mkdir -p $(PRISTINE).tmp && \
+		tar -C $(PRISTINE).tmp -xf /usr/src/linux-source-6.12.tar.xz --strip-components=1 && \
+		echo "$(VERSION_INSTALLED)" >$(PRISTINE).tmp/.ksmcg-base-version && \
+		mv $(PRISTINE).tmp $(PRISTINE); \
+	fi
+
+tree: pristine
+	@build-aux/prepare-tree $(PRISTINE) $(SRC) $(TOP)
+
+# kconfig: OBJ FRAGMENTS... -> OBJ/.config, redone when a fragment changes.
+define kconfig
+	@mkdir -p $(1)
+	@h=$$(cat $(2) | sha1sum | cut -c1-16); \
+	if [ ! -f $(1)/.config ] || [ "$$(cat $(1)/.ksmcg-config 2>/dev/null)" != "$$h" ]; then \
+		echo "kconfig: $(1)"; \
+		cd $(3) && scripts/kconfig/merge_config.sh -n -O $(1) \
+			kernel/configs/tiny.config arch/x86/configs/tiny.config $(2) \
+			>$(1)/merge_config.log 2>&1 || { cat $(1)/merge_config.log; exit 1; }; \
+		for c in KSM MEMCG SMP 9P_FS NET_9P_VIRTIO SERIAL_8250_CONSOLE BLK_DEV_INITRD $(4); do \
+			grep -q "^CONFIG_$$c=y" $(1)/.config || { echo "kconfig: CONFIG_$$c is not set in $(1)/.config"; exit 1; }; \
+		done; \
+		echo "$$h" >$(1)/.ksmcg-config; \
+	fi
+endef
+
+kernel: tree
+	$(call kconfig,$(OBJ),$(KCONFIG)/guest.config,$(SRC),KSM_MEMCG)
+	@echo "kernel: building $(OBJ)"
+	@$(KMAKE) O=$(OBJ) bzImage
+
+kernel-debug: tree
+	$(call kconfig,$(OBJ_DEBUG),$(KCONFIG)/guest.config $(KCONFIG)/debug.config,$(SRC),KSM_MEMCG KASAN PROVE_LOCKING DEBUG_KMEMLEAK)
+	@echo "kernel: building $(OBJ_DEBUG)"
+	@$(KMAKE) O=$(OBJ_DEBUG) bzImage
+
+kernel-base: pristine
+	$(call kconfig,$(OBJ_BASE),$(KCONFIG)/guest.config,$(PRISTINE))
+	@echo "kernel: building $(OBJ_BASE) (no series)"
+	@$(MAKE) -s -C $(PRISTINE) CC="ccache gcc" HOSTCC="ccache gcc" -j$(JOBS) O=$(OBJ_BASE) bzImage
+
+# ---- guest userspace --------------------------------------------------------
+
+initramfs: deps
+	@tests/vm/mkinitramfs $(KSMCG_INITRAMFS)
+
+# kselftests, static so that they run in the busybox guest.
+SELFTEST_FLAGS = CC="ccache gcc" LDFLAGS=-static KHDR_INCLUDES="-isystem $(OBJ)/usr/include"
+selftests: kernel
+	@$(KMAKE) O=$(OBJ) headers
+	@mkdir -p $(SELFTESTS)/cgroup
+	@$(MAKE) -s -C $(SRC)/tools/testing/selftests/cgroup OUTPUT=$(SELFTESTS)/cgroup \
+		$(SELFTEST_FLAGS) $(SELFTESTS)/cgroup/test_ksm $(SELFTESTS)/cgroup/test_memcontrol
+	@mkdir -p $(BIN)
+	@gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -I$(SRC)/tools/testing/selftests \
+		-o $(BIN)/smoke tests/vm/smoke.c
+	@gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/fill tests/vm/fill.c
+
+vm: kernel initramfs
+	@tests/vm/run $(ARGS)
+
+# ---- the demo and the tests -----------------------------------------------
+
+demo: kernel initramfs selftests
+	@tests/vm/run -- tests/demo.sh
+
+test: kernel kernel-debug initramfs selftests
+	@tests/run-all
+
+export-series: tree
+	@build-aux/export-series $(PRISTINE) $(TOP) $(SERIES_OUT)
+
+clean:
+	rm -rf $(OBJ) $(OBJ_DEBUG) $(OBJ_BASE) $(SELFTESTS) $(BIN)
