@@ -1,0 +1,1423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of memory.ksm: KSM enabled for every process of a memory cgroup.
+ *
+ * Each test starts "workers": processes that map NR_PAGES anonymous pages
+ * with the same content (four distinct pages, repeated), then wait for
+ * commands on a pipe.  Merging is judged by /proc/<pid>/ksm_merging_pages,
+ * waiting for ksmd's full_scans to advance, never for a fixed time; after
+ * every merge and unmerge the workers check their pages byte for byte.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "cgroup_util.h"
+
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE 67
+#define PR_GET_MEMORY_MERGE 68
+#endif
+
+#define NR_PAGES	512
+#define KSM_SYSFS	"/sys/kernel/mm/ksm/"
+/* Bounds of every wait for ksmd: full scans, and seconds as a backstop. */
+#define WAIT_SCANS	4
+#define WAIT_SECONDS	180
+
+/* How a worker sets itself up. */
+enum {
+	W_PRCTL		= 1 << 0,	/* prctl(PR_SET_MEMORY_MERGE, 1) */
+	W_MADVISE	= 1 << 1,	/* MADV_MERGEABLE on its pages */
+	W_UNMERGEABLE	= 1 << 2,	/* MADV_UNMERGEABLE on the second half */
+	W_THREADS	= 1 << 3,	/* fill the pages from three threads */
+	W_EXEC		= 1 << 4,	/* execve() itself before mapping */
+};
+
+struct worker {
+	pid_t pid;
+	int cmd;	/* commands to the worker */
+	int resp;	/* its answers */
+};
+
+static char *self_exe;
+
+/* ---- page contents ---------------------------------------------------- */
+
+static char page_byte(long page, long off, int gen)
+{
+	return (char)(0x11 * (page % 4 + 1) + off % 251 + gen);
+}
+
+static void fill_pages(char *p, long first, long nr)
+{
+	long i, j;
+
+	for (i = first; i < first + nr; i++)
+		for (j = 0; j < PAGE_SIZE; j++)
+			p[i * PAGE_SIZE + j] = page_byte(i, j, 0);
+}
+
+/* Byte-for-byte check; page 0 has generation @gen0 (see CMD_WRITE). */
+static bool check_pages(const char *p, int gen0)
+{
+	long i, j;
+
+	for (i = 0; i < NR_PAGES; i++)
+		for (j = 0; j < PAGE_SIZE; j++)
+			if (p[i * PAGE_SIZE + j] != page_byte(i, j, i ? 0 : gen0))
+				return false;
+	return true;
+}
+
+/* ---- the worker --------------------------------------------------------- */
+
+enum {
+	CMD_CHECK = 'c',	/* check the pages: 'y' or 'n' */
+	CMD_WRITE = 'w',	/* write a new generation to page 0 */
+	CMD_GET = 'g',		/* PR_GET_MEMORY_MERGE: '0' or '1' */
+	CMD_FORK = 'f',		/* fork a worker; answers its pid */
+	CMD_CLONE_VM = 'v',	/* clone a CLONE_VM sibling; answers its pid */
+	CMD_COUNT = 'k',	/* how many of its pages are KSM pages (long) */
+	CMD_EXIT = 'e',
+};
+
+struct fill_arg {
+	char *p;
+	long first, nr;
+};
+
+static void *fill_thread(void *arg)
+{
+	struct fill_arg *a = arg;
+
+	fill_pages(a->p, a->first, a->nr);
+	return NULL;
+}
+
+static int vm_sibling(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+static int worker_loop(int cmd, int resp, int flags);
+
+/*
+ * How many of the NR_PAGES pages at @p are KSM pages, by the "KSM:" lines
+ * of /proc/self/smaps.  Other pages of a process (stack, zeroes) may be
+ * merged as well, so the tests count the worker's own pages this way rather
+ * than by ksm_merging_pages; guard pages keep them in VMAs of their own.
+ * (/proc/kpageflags is no help: this kernel reports KPF_KSM for every
+ * anonymous page.)
+ */
+static long count_ksm_pages(const char *p)
+{
+	unsigned long start = (unsigned long)p, end = start + NR_PAGES * PAGE_SIZE;
+	unsigned long s, e;
+	bool in = false;
+	char line[512];
+	long kb, n = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2)
+			in = s < end && e > start;
+		else if (in && sscanf(line, "KSM: %ld kB", &kb) == 1)
+			n += kb * 1024 / PAGE_SIZE;
+	}
+	fclose(f);
+	return n;
+}
+
+static int answer(int resp, const void *buf, size_t len)
+{
+	return write(resp, buf, len) == (ssize_t)len ? 0 : -1;
+}
+
+static int worker_main(int cmd, int resp, int flags)
+{
+	char fds[2][16], fl[16];
+
+	if (flags & W_EXEC) {
+		snprintf(fds[0], sizeof(fds[0]), "%d", cmd);
+		snprintf(fds[1], sizeof(fds[1]), "%d", resp);
+		snprintf(fl, sizeof(fl), "%d", flags & ~W_EXEC);
+		execl(self_exe, self_exe, "--worker", fds[0], fds[1], fl,
+		      (char *)NULL);
+		return 100;
+	}
+	return worker_loop(cmd, resp, flags);
+}
+
+static int worker_loop(int cmd, int resp, int flags)
+{
+	size_t size = NR_PAGES * PAGE_SIZE;
+	int gen0 = 0;
+	char c, *p;
+	long i;
+
+	if ((flags & W_PRCTL) && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
+		return 101;
+	/* Between guard pages: a VMA that merges with no neighbour. */
+	p = mmap(NULL, size + 2 * PAGE_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 102;
+	p += PAGE_SIZE;
+	if (mprotect(p, size, PROT_READ | PROT_WRITE))
+		return 102;
+	if ((flags & W_MADVISE) && madvise(p, size, MADV_MERGEABLE))
+		return 103;
+	if ((flags & W_UNMERGEABLE) &&
+	    madvise(p + size / 2, size / 2, MADV_UNMERGEABLE))
+		return 104;
+	if (flags & W_THREADS) {
+		struct fill_arg a[3];
+		pthread_t t[3];
+
+		for (i = 0; i < 3; i++) {
+			a[i].p = p;
+			a[i].first = NR_PAGES * i / 3;
+			a[i].nr = NR_PAGES * (i + 1) / 3 - a[i].first;
+			if (pthread_create(&t[i], NULL, fill_thread, &a[i]))
+				return 105;
+		}
+		for (i = 0; i < 3; i++)
+			pthread_join(t[i], NULL);
+	} else {
+		fill_pages(p, 0, NR_PAGES);
+	}
+	if (answer(resp, "r", 1))
+		return 106;
+
+	while (read(cmd, &c, 1) == 1) {
+		pid_t pid;
+		char r;
+
+		switch (c) {
+		case CMD_CHECK:
+			r = check_pages(p, gen0) ? 'y' : 'n';
+			break;
+		case CMD_WRITE:
+			gen0++;
+			for (i = 0; i < PAGE_SIZE; i++)
+				p[i] = page_byte(0, i, gen0);
+			r = 'y';
+			break;
+		case CMD_GET:
+			r = '0' + prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0);
+			break;
+		case CMD_FORK: {
+			int c2[2], r2[2];
+
+			if (pipe(c2) || pipe(r2))
+				return 107;
+			pid = fork();
+			if (pid == 0) {
+				/* A fresh worker, answering on new pipes. */
+				close(cmd);
+				close(resp);
+				exit(worker_loop(c2[0], r2[1], flags));
+			}
+			c2[0] = c2[1];
+			c2[1] = r2[0];
+			if (answer(resp, &pid, sizeof(pid)) ||
+			    answer(resp, c2, sizeof(c2)))
+				return 108;
+			continue;
+		}
+		case CMD_COUNT: {
+			long n = count_ksm_pages(p);
+
+			if (answer(resp, &n, sizeof(n)))
+				return 111;
+			continue;
+		}
+		case CMD_CLONE_VM: {
+			size_t stack_size = 64 * 1024;
+			char *stack = malloc(stack_size);
+
+			pid = stack ? clone(vm_sibling, stack + stack_size,
+					    CLONE_VM | SIGCHLD, NULL) : -1;
+			if (answer(resp, &pid, sizeof(pid)))
+				return 109;
+			continue;
+		}
+		case CMD_EXIT:
+			return 0;
+		default:
+			r = '?';
+		}
+		if (answer(resp, &r, 1))
+			return 110;
+	}
+	return 0;
+}
+
+struct spawn_arg {
+	int cmd, resp, flags;
+	int close_cmd, close_resp;
+};
+
+static int spawn_fn(const char *cgroup, void *arg)
+{
+	struct spawn_arg *a = arg;
+
+	close(a->close_cmd);
+	close(a->close_resp);
+	return worker_main(a->cmd, a->resp, a->flags);
+}
+
+/* Wait for a worker's "ready"; false if it died instead. */
+static bool worker_ready(struct worker *w)
+{
+	char c;
+
+	return read(w->resp, &c, 1) == 1 && c == 'r';
+}
+
+/*
+ * Start a worker in @cgroup (clone3(CLONE_INTO_CGROUP), or fork and
+ * migrate where that is missing).
+ */
+static int worker_start(struct worker *w, const char *cgroup, int flags)
+{
+	struct spawn_arg a;
+	int c[2], r[2];
+
+	if (pipe(c) || pipe(r))
+		return -1;
+	a = (struct spawn_arg){ c[0], r[1], flags, c[1], r[0] };
+	w->pid = cg_run_nowait(cgroup, spawn_fn, &a);
+	close(c[0]);
+	close(r[1]);
+	w->cmd = c[1];
+	w->resp = r[0];
+	if (w->pid < 0)
+		return -1;
+	return worker_ready(w) ? 0 : -1;
+}
+
+static char worker_cmd(struct worker *w, char cmd)
+{
+	char r = 0;
+
+	if (write(w->cmd, &cmd, 1) != 1 || read(w->resp, &r, 1) != 1)
+		return 0;
+	return r;
+}
+
+static bool worker_check(struct worker *w)
+{
+	return worker_cmd(w, CMD_CHECK) == 'y';
+}
+
+/* How many of the worker's NR_PAGES pages are merged, or -1. */
+static long worker_ksm_pages(struct worker *w)
+{
+	char c = CMD_COUNT;
+	long n;
+
+	if (write(w->cmd, &c, 1) != 1 ||
+	    read(w->resp, &n, sizeof(n)) != sizeof(n))
+		return -1;
+	return n;
+}
+
+/* Ask @w to fork: the child is a worker of its own. */
+static int worker_fork(struct worker *w, struct worker *child)
+{
+	char c = CMD_FORK, path[64];
+	int fd[2];
+
+	if (write(w->cmd, &c, 1) != 1 ||
+	    read(w->resp, &child->pid, sizeof(pid_t)) != sizeof(pid_t) ||
+	    read(w->resp, fd, sizeof(fd)) != sizeof(fd) || child->pid <= 0)
+		return -1;
+	/* The pipes are the forking worker's: open them through /proc. */
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", w->pid, fd[0]);
+	child->cmd = open(path, O_WRONLY);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", w->pid, fd[1]);
+	child->resp = open(path, O_RDONLY);
+	if (child->cmd < 0 || child->resp < 0)
+		return -1;
+	return worker_ready(child) ? 0 : -1;
+}
+
+static void worker_stop(struct worker *w)
+{
+	char c = CMD_EXIT;
+
+	if (w->pid <= 0)
+		return;
+	if (write(w->cmd, &c, 1) != 1)
+		kill(w->pid, SIGKILL);
+	close(w->cmd);
+	close(w->resp);
+	waitpid(w->pid, NULL, 0);
+	w->pid = 0;
+}
+
+/* ---- ksmd --------------------------------------------------------------- */
+
+static long ksm_read(const char *knob)
+{
+	char path[PATH_MAX], buf[64];
+
+	snprintf(path, sizeof(path), KSM_SYSFS "%s", knob);
+	if (read_text(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atol(buf);
+}
+
+static int ksm_write(const char *knob, long val)
+{
+	char path[PATH_MAX], buf[64];
+
+	snprintf(path, sizeof(path), KSM_SYSFS "%s", knob);
+	snprintf(buf, sizeof(buf), "%ld", val);
+	return write_text(path, buf, strlen(buf)) == (ssize_t)strlen(buf) ? 0 : -1;
+}
+
+static long merging_pages(pid_t pid)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", pid);
+	if (read_text(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atol(buf);
+}
+
+/*
+ * Wait until @want of each worker's pages are merged, or until ksmd has
+ * made WAIT_SCANS more full scans without that happening.  Returns true if
+ * it happened.
+ */
+static bool wait_merging(struct worker *w, int n, long want)
+{
+	long start = ksm_read("full_scans");
+	time_t deadline = time(NULL) + WAIT_SECONDS;
+	int i;
+
+	for (;;) {
+		for (i = 0; i < n; i++)
+			if (worker_ksm_pages(&w[i]) != want)
+				break;
+		if (i == n)
+			return true;
+		if (ksm_read("full_scans") >= start + WAIT_SCANS ||
+		    time(NULL) > deadline) {
+			for (i = 0; i < n; i++)
+				ksft_print_msg("pid %d: %ld pages merged, want %ld\n",
+					       w[i].pid, worker_ksm_pages(&w[i]),
+					       want);
+			return false;
+		}
+		usleep(10000);
+	}
+}
+
+/* Let ksmd make @scans full scans (bounded by WAIT_SECONDS). */
+static bool wait_scans(int scans)
+{
+	long start = ksm_read("full_scans");
+	time_t deadline = time(NULL) + WAIT_SECONDS;
+
+	while (ksm_read("full_scans") < start + scans) {
+		if (time(NULL) > deadline) {
+			ksft_print_msg("ksmd made no %d full scans in %ds\n",
+				       scans, WAIT_SECONDS);
+			return false;
+		}
+		usleep(10000);
+	}
+	return true;
+}
+
+/*
+ * Nothing of the workers is merged after ksmd made two more full scans,
+ * by the count of the whole process (ksm_merging_pages).
+ */
+static bool stays_unmerged(struct worker *w, int n)
+{
+	int i;
+
+	if (!wait_scans(2))
+		return false;
+	for (i = 0; i < n; i++)
+		if (merging_pages(w[i].pid) != 0) {
+			ksft_print_msg("pid %d: %ld pages merged, want none\n",
+				       w[i].pid, merging_pages(w[i].pid));
+			return false;
+		}
+	return true;
+}
+
+/*
+ * None of the workers' pages is a KSM page, right now: what a write that
+ * unmerges must leave behind when it returns.  (ksm_merging_pages drops
+ * later, when ksmd next passes and drops its rmap_items.)
+ */
+static bool none_merged(struct worker *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (worker_ksm_pages(&w[i]) != 0) {
+			ksft_print_msg("pid %d: %ld pages still merged\n",
+				       w[i].pid, worker_ksm_pages(&w[i]));
+			return false;
+		}
+	return true;
+}
+
+static bool all_check(struct worker *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!worker_check(&w[i])) {
+			ksft_print_msg("pid %d: page contents differ\n", w[i].pid);
+			return false;
+		}
+	return true;
+}
+
+/* The "ksm_merge_*" lines of /proc/<pid>/ksm_stat. */
+static bool ksm_stat_says(pid_t pid, const char *line)
+{
+	return proc_read_strstr(pid, false, "ksm_stat", line) == 0;
+}
+
+/* ---- cgroups ------------------------------------------------------------ */
+
+static int cg_ksm(const char *cgroup, int val)
+{
+	return cg_write(cgroup, "memory.ksm", val ? "1" : "0");
+}
+
+static char *cg_new(const char *root, const char *name)
+{
+	char *cg = cg_name(root, name);
+
+	if (cg && cg_create(cg)) {
+		free(cg);
+		return NULL;
+	}
+	return cg;
+}
+
+static void cg_free(char *cg)
+{
+	if (cg) {
+		cg_killall(cg);
+		cg_destroy(cg);
+		free(cg);
+	}
+}
+
+static void stop_all(struct worker *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		worker_stop(&w[i]);
+}
+
+/* ---- the tests ---------------------------------------------------------- */
+
+/*
+ * The file: 0644 in non-root cgroups, absent at the root, 0 by default,
+ * takes 0 and 1 (with or without a newline), refuses anything else with
+ * EINVAL and keeps its value.
+ */
+static int test_ksm_file(const char *root)
+{
+	static const char *const bad[] = {
+		"2", "-1", "10", "01", "yes", "1 1", "0x1", "\n", "11\n",
+	};
+	char *cg = NULL, path[PATH_MAX];
+	int ret = KSFT_FAIL;
+	struct stat st;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/memory.ksm", root);
+	if (!access(path, F_OK)) {
+		ksft_print_msg("the root cgroup has memory.ksm\n");
+		goto out;
+	}
+	cg = cg_new(root, "ksm_test_file");
+	if (!cg)
+		goto out;
+	snprintf(path, sizeof(path), "%s/memory.ksm", cg);
+	if (stat(path, &st)) {
+		ksft_print_msg("%s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if ((st.st_mode & 0777) != 0644) {
+		ksft_print_msg("%s: mode %o\n", path, st.st_mode & 0777);
+		goto out;
+	}
+	if (cg_read_strcmp(cg, "memory.ksm", "0\n"))
+		goto out;
+	if (cg_write(cg, "memory.ksm", "1") ||
+	    cg_read_strcmp(cg, "memory.ksm", "1\n"))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (cg_write(cg, "memory.ksm", (char *)bad[i]) != -EINVAL) {
+			ksft_print_msg("writing \"%s\" did not fail with EINVAL\n",
+				       bad[i]);
+			goto out;
+		}
+		if (cg_read_strcmp(cg, "memory.ksm", "1\n"))
+			goto out;
+	}
+	if (cg_write(cg, "memory.ksm", "0\n") ||
+	    cg_read_strcmp(cg, "memory.ksm", "0\n") ||
+	    cg_write(cg, "memory.ksm", "1\n") ||
+	    cg_read_strcmp(cg, "memory.ksm", "1\n"))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * Processes already in a cgroup are merged when 1 is written; those of a
+ * sibling are not.  ksm_stat says the cgroup, not the process, asked.
+ */
+static int test_ksm_enable_present(const char *root)
+{
+	struct worker w[2] = {}, s[2] = {};
+	char *a = NULL, *b = NULL;
+	int ret = KSFT_FAIL;
+
+	a = cg_new(root, "ksm_test_a");
+	b = cg_new(root, "ksm_test_b");
+	if (!a || !b)
+		goto out;
+	if (worker_start(&w[0], a, 0) || worker_start(&w[1], a, 0) ||
+	    worker_start(&s[0], b, 0) || worker_start(&s[1], b, 0))
+		goto out;
+	if (!stays_unmerged(w, 2))
+		goto out;
+	if (!ksm_stat_says(w[0].pid, "ksm_merge_memcg: no"))
+		goto out;
+	if (cg_ksm(a, 1))
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES) || !all_check(w, 2))
+		goto out;
+	if (!stays_unmerged(s, 2) || !all_check(s, 2))
+		goto out;
+	if (!ksm_stat_says(w[0].pid, "ksm_merge_memcg: yes") ||
+	    !ksm_stat_says(w[0].pid, "ksm_merge_any: no") ||
+	    !ksm_stat_says(s[0].pid, "ksm_merge_memcg: no"))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	stop_all(s, 2);
+	cg_free(a);
+	cg_free(b);
+	return ret;
+}
+
+/*
+ * A child cgroup of an enabled one is enabled, though its own file says 0,
+ * and cannot opt out; disabling the parent unmerges the child's processes.
+ */
+static int test_ksm_effective(const char *root)
+{
+	char *parent = NULL, *child = NULL;
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL;
+
+	parent = cg_new(root, "ksm_test_parent");
+	if (!parent || cg_write(parent, "cgroup.subtree_control", "+memory"))
+		goto out;
+	child = cg_name(parent, "child");
+	if (!child || cg_create(child))
+		goto out;
+	if (worker_start(&w[0], child, 0) || worker_start(&w[1], child, 0))
+		goto out;
+	if (cg_ksm(parent, 1))
+		goto out;
+	if (cg_read_strcmp(child, "memory.ksm", "0\n"))
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES) || !all_check(w, 2))
+		goto out;
+	/* 0 in the child changes nothing while the parent says 1. */
+	if (cg_ksm(child, 0) || !wait_scans(2) ||
+	    worker_ksm_pages(&w[0]) != NR_PAGES)
+		goto out;
+	if (cg_ksm(parent, 0))
+		goto out;
+	if (!none_merged(w, 2))
+		goto out;
+	if (!all_check(w, 2) || !stays_unmerged(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	cg_free(child);
+	cg_free(parent);
+	return ret;
+}
+
+/*
+ * Writing 0 returns once the pages are unmerged, contents intact, and
+ * ksmd does not merge them again.
+ */
+static int test_ksm_disable(const char *root)
+{
+	struct worker w[3] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_disable");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	if (worker_start(&w[0], cg, 0) || worker_start(&w[1], cg, 0) ||
+	    worker_start(&w[2], cg, 0))
+		goto out;
+	if (!wait_merging(w, 3, NR_PAGES))
+		goto out;
+	if (cg_ksm(cg, 0))
+		goto out;
+	if (!none_merged(w, 3) || !all_check(w, 3) || !stays_unmerged(w, 3))
+		goto out;
+	if (!ksm_stat_says(w[0].pid, "ksm_merge_memcg: no"))
+		goto out;
+	/* And on again. */
+	if (cg_ksm(cg, 1) || !wait_merging(w, 3, NR_PAGES) || !all_check(w, 3))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 3);
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * Writing to a merged page gives the writer a copy: the other processes
+ * still read the old content, the writer its new one.
+ */
+static int test_ksm_cow(const char *root)
+{
+	struct worker w[3] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_cow");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	if (worker_start(&w[0], cg, 0) || worker_start(&w[1], cg, 0) ||
+	    worker_start(&w[2], cg, 0))
+		goto out;
+	if (!wait_merging(w, 3, NR_PAGES))
+		goto out;
+	if (worker_cmd(&w[0], CMD_WRITE) != 'y')
+		goto out;
+	if (worker_ksm_pages(&w[0]) != NR_PAGES - 1)
+		goto out;
+	if (!all_check(w, 3))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 3);
+	cg_free(cg);
+	return ret;
+}
+
+/* Children forked after 1 was written are merged. */
+static int test_ksm_fork(const char *root)
+{
+	struct worker parent = {}, c[2] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_fork");
+	if (!cg || worker_start(&parent, cg, 0) || cg_ksm(cg, 1))
+		goto out;
+	if (worker_fork(&parent, &c[0]) || worker_fork(&parent, &c[1]))
+		goto out;
+	if (!wait_merging(c, 2, NR_PAGES) || !all_check(c, 2) ||
+	    !worker_check(&parent))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(c, 2);
+	worker_stop(&parent);
+	cg_free(cg);
+	return ret;
+}
+
+/* A process that execs in an enabled cgroup is merged in its new image. */
+static int test_ksm_exec(const char *root)
+{
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_exec");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	if (worker_start(&w[0], cg, W_EXEC) || worker_start(&w[1], cg, W_EXEC))
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES) || !all_check(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * clone3(CLONE_INTO_CGROUP) children of a parent outside the cgroup (this
+ * test, in a cgroup that is not enabled) are merged.  worker_start() uses
+ * cg_run_nowait(), which clones into the cgroup.
+ */
+static int test_ksm_clone_into_cgroup(const char *root)
+{
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_clone3");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	if (worker_start(&w[0], cg, 0) || worker_start(&w[1], cg, 0))
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES) || !all_check(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * Processes migrated into an enabled cgroup are merged; migrated out to
+ * one that is not, they are unmerged by the time the write returns.
+ */
+static int test_ksm_migrate(const char *root)
+{
+	char *on = NULL, *off = NULL;
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL, i;
+
+	on = cg_new(root, "ksm_test_on");
+	off = cg_new(root, "ksm_test_off");
+	if (!on || !off || cg_ksm(on, 1))
+		goto out;
+	if (worker_start(&w[0], off, 0) || worker_start(&w[1], off, 0))
+		goto out;
+	if (!stays_unmerged(w, 2))
+		goto out;
+	for (i = 0; i < 2; i++)
+		if (cg_enter(on, w[i].pid))
+			goto out;
+	if (!wait_merging(w, 2, NR_PAGES) || !all_check(w, 2))
+		goto out;
+	if (cg_enter(off, w[0].pid))
+		goto out;
+	if (!none_merged(w, 1))
+		goto out;
+	if (!all_check(w, 2) || !stays_unmerged(w, 1))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	cg_free(on);
+	cg_free(off);
+	return ret;
+}
+
+/*
+ * What a process asked for itself survives the cgroup: with 0 written,
+ * prctl(PR_SET_MEMORY_MERGE) and MADV_MERGEABLE workers stay merged, a
+ * plain one is unmerged; PR_GET_MEMORY_MERGE reports the process's own
+ * setting throughout.
+ */
+static int test_ksm_process_choice(const char *root)
+{
+	struct worker w[3] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_choice");
+	if (!cg)
+		goto out;
+	if (worker_start(&w[0], cg, W_PRCTL) ||
+	    worker_start(&w[1], cg, W_MADVISE) || worker_start(&w[2], cg, 0))
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES))
+		goto out;
+	if (cg_ksm(cg, 1) || !wait_merging(w, 3, NR_PAGES))
+		goto out;
+	if (worker_cmd(&w[0], CMD_GET) != '1' ||
+	    worker_cmd(&w[2], CMD_GET) != '0')
+		goto out;
+	if (!ksm_stat_says(w[0].pid, "ksm_merge_any: yes") ||
+	    !ksm_stat_says(w[0].pid, "ksm_merge_memcg: yes"))
+		goto out;
+	if (cg_ksm(cg, 0))
+		goto out;
+	if (worker_ksm_pages(&w[2]) != 0 ||
+	    worker_ksm_pages(&w[0]) != NR_PAGES ||
+	    worker_ksm_pages(&w[1]) != NR_PAGES) {
+		ksft_print_msg("after 0: merged %ld %ld %ld\n",
+			       worker_ksm_pages(&w[0]),
+			       worker_ksm_pages(&w[1]),
+			       worker_ksm_pages(&w[2]));
+		goto out;
+	}
+	if (worker_cmd(&w[0], CMD_GET) != '1' ||
+	    worker_cmd(&w[2], CMD_GET) != '0')
+		goto out;
+	if (!wait_scans(2) || worker_ksm_pages(&w[0]) != NR_PAGES ||
+	    worker_ksm_pages(&w[1]) != NR_PAGES || merging_pages(w[2].pid))
+		goto out;
+	if (!all_check(w, 3))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 3);
+	cg_free(cg);
+	return ret;
+}
+
+/* MADV_UNMERGEABLE takes a range out even in an enabled cgroup. */
+static int test_ksm_unmergeable(const char *root)
+{
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_unmergeable");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	if (worker_start(&w[0], cg, W_UNMERGEABLE) ||
+	    worker_start(&w[1], cg, W_UNMERGEABLE))
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES / 2) || !wait_scans(2) ||
+	    worker_ksm_pages(&w[0]) != NR_PAGES / 2 || !all_check(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	cg_free(cg);
+	return ret;
+}
+
+/* Count the VMAs of this process that overlap [start, end). */
+static int count_vmas(unsigned long start, unsigned long end)
+{
+	unsigned long s, e;
+	char line[512];
+	int n = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2 && s < end && e > start)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static int vma_merge_fn(const char *cgroup, void *arg)
+{
+	size_t sz = 16 * PAGE_SIZE;
+	char *a, *b;
+
+	a = mmap(NULL, 2 * sz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED || munmap(a, 2 * sz))
+		return 1;
+	a = mmap(a, sz, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (a == MAP_FAILED)
+		return 2;
+	memset(a, 1, sz);
+	b = mmap(a + sz, sz, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (b != a + sz)
+		return 3;
+	memset(b, 1, sz);
+	if (count_vmas((unsigned long)a, (unsigned long)a + 2 * sz) != 1)
+		return 4;
+	return 0;
+}
+
+/* Adjacent anonymous mappings still merge into one VMA when enabled. */
+static int test_ksm_vma_merge(const char *root)
+{
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_vma_merge");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	if (cg_run(cg, vma_merge_fn, NULL))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	cg_free(cg);
+	return ret;
+}
+
+/* A process whose pages were filled by several threads is merged. */
+static int test_ksm_threads(const char *root)
+{
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_threads");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	if (worker_start(&w[0], cg, W_THREADS) ||
+	    worker_start(&w[1], cg, W_THREADS))
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES) || !all_check(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * An mm shared by two processes (CLONE_VM) follows the cgroup of its
+ * owner: moving the other process out changes nothing, moving the owner
+ * out unmerges it.
+ */
+static int test_ksm_shared_mm(const char *root)
+{
+	struct worker w[2] = {};
+	char *on = NULL, *off = NULL;
+	int ret = KSFT_FAIL;
+	pid_t sibling = 0;
+	char c = CMD_CLONE_VM;
+
+	on = cg_new(root, "ksm_test_mm_on");
+	off = cg_new(root, "ksm_test_mm_off");
+	if (!on || !off || cg_ksm(on, 1))
+		goto out;
+	if (worker_start(&w[0], on, 0) || worker_start(&w[1], on, 0))
+		goto out;
+	if (write(w[0].cmd, &c, 1) != 1 ||
+	    read(w[0].resp, &sibling, sizeof(sibling)) != sizeof(sibling) ||
+	    sibling <= 0)
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES))
+		goto out;
+	/* One mm, one set of numbers. */
+	if (merging_pages(sibling) != merging_pages(w[0].pid))
+		goto out;
+	if (cg_enter(off, sibling) || !wait_scans(2) ||
+	    worker_ksm_pages(&w[0]) != NR_PAGES)
+		goto out;
+	if (cg_enter(off, w[0].pid))
+		goto out;
+	if (!none_merged(w, 1))
+		goto out;
+	if (!all_check(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	if (sibling > 0)
+		kill(sibling, SIGKILL);
+	stop_all(w, 2);
+	cg_free(on);
+	cg_free(off);
+	return ret;
+}
+
+/*
+ * A writer of 0 killed while unmerging leaves a consistent state: the file
+ * reads 0, ksmd merges nothing more for the cgroup, and writing 0 again
+ * unmerges the rest, contents intact.
+ */
+static int test_ksm_disable_killed(const char *root)
+{
+	struct worker w[4] = {};
+	int ret = KSFT_FAIL, i, status;
+	long before, after;
+	char *cg;
+	pid_t writer;
+
+	cg = cg_new(root, "ksm_test_killed");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	for (i = 0; i < 4; i++)
+		if (worker_start(&w[i], cg, 0))
+			goto out;
+	if (!wait_merging(w, 4, NR_PAGES))
+		goto out;
+	writer = fork();
+	if (writer < 0)
+		goto out;
+	if (writer == 0)
+		exit(cg_ksm(cg, 0) ? 1 : 0);
+	/* Kill it once 0 is stored, while it unmerges (if it still does). */
+	while (cg_read_strcmp(cg, "memory.ksm", "0\n") &&
+	       waitpid(writer, &status, WNOHANG) == 0)
+		;
+	kill(writer, SIGKILL);
+	if (waitpid(writer, &status, 0) != writer)
+		goto out;
+	ksft_print_msg("writer %s\n", WIFSIGNALED(status) ?
+		       "killed" : "finished before the kill");
+	if (cg_read_strcmp(cg, "memory.ksm", "0\n") &&
+	    WIFEXITED(status))
+		goto out;
+	if (!cg_read_strcmp(cg, "memory.ksm", "0\n")) {
+		/* Nothing merges again behind the cgroup's back. */
+		before = 0;
+		for (i = 0; i < 4; i++)
+			before += worker_ksm_pages(&w[i]);
+		if (!wait_scans(2))
+			goto out;
+		after = 0;
+		for (i = 0; i < 4; i++)
+			after += worker_ksm_pages(&w[i]);
+		if (after > before) {
+			ksft_print_msg("merged %ld -> %ld after 0\n", before, after);
+			goto out;
+		}
+	}
+	if (cg_ksm(cg, 0))
+		goto out;
+	if (!none_merged(w, 4) || !all_check(w, 4))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 4);
+	cg_free(cg);
+	return ret;
+}
+
+/* ---- stress ------------------------------------------------------------ */
+
+#define STRESS_CGROUPS	4	/* a parent with two children, and a sibling */
+#define STRESS_LEAVES	3	/* the cgroups that hold processes */
+#define STRESS_WORKERS	4
+#define STRESS_PAGES	64
+
+/* A short-lived process of the storm: map, fill, check, exit. */
+static int storm_child(void)
+{
+	size_t size = STRESS_PAGES * PAGE_SIZE;
+	long i, j;
+	char *p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	fill_pages(p, 0, STRESS_PAGES);
+	usleep(rand() % 50000);		/* give ksmd a chance at them */
+	for (i = 0; i < STRESS_PAGES; i++)
+		for (j = 0; j < PAGE_SIZE; j++)
+			if (p[i * PAGE_SIZE + j] != page_byte(i, j, 0))
+				return 2;
+	return 0;
+}
+
+struct storm_arg {
+	bool exec;
+};
+
+static int storm_fn(const char *cgroup, void *arg)
+{
+	struct storm_arg *a = arg;
+
+	if (a->exec) {
+		execl(self_exe, self_exe, "--storm-child", (char *)NULL);
+		return 3;
+	}
+	return storm_child();
+}
+
+static bool stress_done(time_t end)
+{
+	return time(NULL) >= end;
+}
+
+/* Fork, clone3 into the cgroups, exec and exit, until @end. */
+static int stress_storm(char **cgs, time_t end)
+{
+	int status, bad = 0;
+	long n = 0;
+
+	while (!stress_done(end)) {
+		struct storm_arg a = { .exec = rand() % 2 };
+		pid_t pid;
+
+		pid = cg_run_nowait(cgs[rand() % STRESS_LEAVES], storm_fn, &a);
+		if (pid < 0)
+			continue;
+		if (waitpid(pid, &status, 0) == pid &&
+		    (!WIFEXITED(status) || WEXITSTATUS(status))) {
+			ksft_print_msg("storm child: status %#x\n", status);
+			bad++;
+		}
+		n++;
+	}
+	ksft_print_msg("storm: %ld processes\n", n);
+	return bad ? 1 : 0;
+}
+
+/* Write 0 and 1 to the cgroups' memory.ksm, at random, until @end. */
+static int stress_toggle(char **cgs, time_t end)
+{
+	long n = 0;
+
+	while (!stress_done(end)) {
+		if (cg_ksm(cgs[rand() % STRESS_CGROUPS], rand() % 2) &&
+		    errno != EINTR)
+			return 1;
+		n++;
+	}
+	ksft_print_msg("toggle: %ld writes\n", n);
+	return 0;
+}
+
+/* Move the workers between the cgroups, at random, until @end. */
+static int stress_migrate(char **cgs, struct worker *w, time_t end)
+{
+	long n = 0;
+
+	while (!stress_done(end)) {
+		if (cg_enter(cgs[rand() % STRESS_LEAVES],
+			     w[rand() % STRESS_WORKERS].pid))
+			return 1;
+		n++;
+	}
+	ksft_print_msg("migrate: %ld migrations\n", n);
+	return 0;
+}
+
+static long ksm_global_pages(void)
+{
+	return ksm_read("pages_shared") + ksm_read("pages_sharing") +
+	       ksm_read("pages_unshared") + ksm_read("ksm_zero_pages");
+}
+
+/*
+ * Everything at once for TEST_KSM_STRESS_SECONDS (default 20): memory.ksm
+ * written at random in a small hierarchy, workers migrated between its
+ * cgroups, and a storm of processes forked, cloned into the cgroups and
+ * exec'd.  Passes if every process finds its pages intact and, once all
+ * have exited, KSM's global page counts are back where they started.
+ */
+static int test_ksm_stress(const char *root)
+{
+	/* Leaves first; the parent of the first two last. */
+	static const char *const names[STRESS_CGROUPS] = {
+		"ksm_stress/a", "ksm_stress/b", "ksm_stress_c", "ksm_stress",
+	};
+	struct worker w[STRESS_WORKERS] = {};
+	char *cgs[STRESS_CGROUPS] = {};
+	int ret = KSFT_FAIL, i, status, bad = 0;
+	const char *env = getenv("TEST_KSM_STRESS_SECONDS");
+	int seconds = env ? atoi(env) : 20;
+	long before;
+	pid_t pids[3];
+	time_t end;
+
+	/* What earlier tests left goes at ksmd's next passes. */
+	if (!wait_scans(2))
+		goto out;
+	before = ksm_global_pages();
+	for (i = STRESS_CGROUPS - 1; i >= 0; i--) {
+		cgs[i] = cg_new(root, names[i]);
+		if (!cgs[i])
+			goto out;
+	}
+	if (cg_write(cgs[3], "cgroup.subtree_control", "+memory"))
+		goto out;
+	for (i = 0; i < STRESS_WORKERS; i++)
+		if (worker_start(&w[i], cgs[i % STRESS_LEAVES], 0))
+			goto out;
+
+	end = time(NULL) + seconds;
+	for (i = 0; i < 3; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			goto out;
+		if (pids[i] == 0) {
+			srand(getpid());
+			if (i == 0)
+				exit(stress_storm(cgs, end));
+			if (i == 1)
+				exit(stress_toggle(cgs, end));
+			exit(stress_migrate(cgs, w, end));
+		}
+	}
+	for (i = 0; i < 3; i++)
+		if (waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status)) {
+			ksft_print_msg("stress process %d: status %#x\n", i, status);
+			bad++;
+		}
+	if (bad || !all_check(w, STRESS_WORKERS))
+		goto out;
+	stop_all(w, STRESS_WORKERS);
+
+	/* Exited processes' rmap_items go at ksmd's next passes. */
+	for (i = 0; i < WAIT_SCANS && ksm_global_pages() != before; i++)
+		if (!wait_scans(1))
+			goto out;
+	if (ksm_global_pages() != before) {
+		ksft_print_msg("KSM pages: %ld before, %ld after\n",
+			       before, ksm_global_pages());
+		goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	stop_all(w, STRESS_WORKERS);
+	for (i = 0; i < STRESS_CGROUPS; i++)
+		cg_free(cgs[i]);
+	return ret;
+}
+
+#define T(x) { x, #x }
+struct ksm_test {
+	int (*fn)(const char *root);
+	const char *name;
+} tests[] = {
+	T(test_ksm_file),
+	T(test_ksm_enable_present),
+	T(test_ksm_effective),
+	T(test_ksm_disable),
+	T(test_ksm_cow),
+	T(test_ksm_fork),
+	T(test_ksm_exec),
+	T(test_ksm_clone_into_cgroup),
+	T(test_ksm_migrate),
+	T(test_ksm_process_choice),
+	T(test_ksm_unmergeable),
+	T(test_ksm_vma_merge),
+	T(test_ksm_threads),
+	T(test_ksm_shared_mm),
+	T(test_ksm_disable_killed),
+	T(test_ksm_stress),
+};
+
+#undef T
+
+static long saved_run, saved_pages, saved_sleep;
+static struct worker pacemaker;
+
+static void ksm_restore(void)
+{
+	ksm_write("run", 2);
+	ksm_write("pages_to_scan", saved_pages);
+	ksm_write("sleep_millisecs", saved_sleep);
+	ksm_write("run", saved_run == 2 ? 0 : saved_run);
+}
+
+int main(int argc, char **argv)
+{
+	char root[PATH_MAX], *cg;
+	int i, ret = EXIT_SUCCESS;
+
+	self_exe = realpath("/proc/self/exe", NULL);
+	if (argc == 5 && !strcmp(argv[1], "--worker"))
+		return worker_loop(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	if (argc == 2 && !strcmp(argv[1], "--storm-child"))
+		return storm_child();
+
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(tests));
+	if (cg_find_unified_root(root, sizeof(root), NULL))
+		ksft_exit_skip("cgroup v2 isn't mounted\n");
+	if (cg_read_strstr(root, "cgroup.controllers", "memory"))
+		ksft_exit_skip("memory controller isn't available\n");
+	if (cg_read_strstr(root, "cgroup.subtree_control", "memory"))
+		if (cg_write(root, "cgroup.subtree_control", "+memory"))
+			ksft_exit_skip("Failed to set memory controller\n");
+	if (access(KSM_SYSFS "run", W_OK))
+		ksft_exit_skip("KSM is not available\n");
+
+	saved_run = ksm_read("run");
+	saved_pages = ksm_read("pages_to_scan");
+	saved_sleep = ksm_read("sleep_millisecs");
+	if (ksm_write("run", 2) || ksm_write("pages_to_scan", 4 * NR_PAGES) ||
+	    ksm_write("sleep_millisecs", 20) || ksm_write("run", 1))
+		ksft_exit_fail_msg("cannot set up ksmd\n");
+
+	/* The tests run in a cgroup of their own, which is not enabled. */
+	cg = cg_name(root, "ksm_test_runner");
+	if (!cg || cg_create(cg) || cg_enter_current(cg))
+		ksft_exit_fail_msg("cannot create the test's cgroup\n");
+	/*
+	 * ksmd sleeps while no process is registered with it, and the tests
+	 * count its full scans: keep one prctl() process for it to scan.
+	 */
+	if (worker_start(&pacemaker, cg, W_PRCTL))
+		ksft_exit_fail_msg("cannot start a process for ksmd\n");
+
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		/* test_ksm NAME...: run only these tests */
+		if (argc > 1) {
+			int j;
+
+			for (j = 1; j < argc; j++)
+				if (!strcmp(argv[j], tests[i].name))
+					break;
+			if (j == argc) {
+				ksft_test_result_skip("%s\n", tests[i].name);
+				continue;
+			}
+		}
+		switch (tests[i].fn(root)) {
+		case KSFT_PASS:
+			ksft_test_result_pass("%s\n", tests[i].name);
+			break;
+		case KSFT_SKIP:
+			ksft_test_result_skip("%s\n", tests[i].name);
+			break;
+		default:
+			ret = EXIT_FAILURE;
+			ksft_test_result_fail("%s\n", tests[i].name);
+			break;
+		}
+	}
+
+	worker_stop(&pacemaker);
+	cg_enter_current(root);
+	cg_destroy(cg);
+	ksm_restore();
+	ksft_finished();
+	return ret;
+}
