@@ -23,10 +23,14 @@ SELFTESTS = $(KCACHE)/selftests
 BIN = $(CACHE)/bin
 
 export CCACHE_DIR := $(CACHE)/ccache
+# Path-independent ccache hits: the tree and build directories may move.
+export CCACHE_BASEDIR := $(CACHE)
+export CCACHE_NOHASHDIR := 1
 export KSMCG_CACHE := $(CACHE)
 export KSMCG_KERNEL = $(OBJ)/arch/x86/boot/bzImage
 export KSMCG_DEBUG_KERNEL = $(OBJ_DEBUG)/arch/x86/boot/bzImage
 export KSMCG_INITRAMFS = $(CACHE)/initramfs.cpio.gz
+export KSMCG_ROOTFS = $(CACHE)/rootfs-bookworm
 export KSMCG_SELFTESTS = $(SELFTESTS)
 export KSMCG_BIN = $(BIN)
 export KSMCG_OBJ = $(OBJ)
@@ -38,10 +42,10 @@ KMAKE = $(MAKE) -s -C $(SRC) CC="ccache gcc" HOSTCC="ccache gcc" -j$(JOBS)
 
 DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	libssl-dev dwarves cpio ccache qemu-system-x86 busybox-static \
-	rsync python3 python3-ply python3-git git patch kmod
+	rsync python3 python3-ply python3-git git patch kmod mmdebstrap
 
-.PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs selftests \
-	vm demo test test-unit test-vm test-series export-series clean
+.PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests \
+	vm demo test test-base bench-unused export-series clean
 
 help:
 	@echo "make demo          boot our kernel and show per-cgroup KSM at work"
@@ -52,6 +56,7 @@ help:
 	@echo "make kernel-base   build the guest kernel without our series"
 	@echo "make selftests     build the kselftests for the guest"
 	@echo "make export-series export the kernel change as a patch series, checkpatch it"
+	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
 	@echo "tests/vm/run --help  run a command in the guest (after make kernel initramfs)"
 	@echo "cache: $(CACHE) (CACHE=...)"
 
@@ -123,6 +128,10 @@ kernel-base: pristine
 initramfs: deps
 	@tests/vm/mkinitramfs $(KSMCG_INITRAMFS)
 
+# Debian 12 with systemd as PID 1, for tests/vm/run --systemd.
+rootfs: deps
+	@tests/vm/mkrootfs $(KSMCG_ROOTFS)
+
 # kselftests, static so that they run in the busybox guest.
 SELFTEST_FLAGS = CC="ccache gcc" LDFLAGS=-static KHDR_INCLUDES="-isystem $(OBJ)/usr/include"
 selftests: kernel
@@ -141,10 +150,26 @@ vm: kernel initramfs
 # ---- the demo and the tests -----------------------------------------------
 
 demo: kernel initramfs selftests
-	@tests/vm/run -- tests/demo.sh
+	@tests/vm/run -- tests/demo.sh $(BIN)
 
-test: kernel kernel-debug initramfs selftests
+test: kernel kernel-debug initramfs rootfs selftests
 	@tests/run-all
+
+# test_ksm on the kernel without the series: every memory.ksm test must fail
+# there (a check of the tests, not part of `make test`).
+test-base: kernel-base initramfs selftests
+	@tests/vm/run --kernel $(OBJ_BASE)/arch/x86/boot/bzImage -- \
+		env TEST_KSM_STRESS_SECONDS=5 $(SELFTESTS)/cgroup/test_ksm; \
+	echo "test_ksm on the kernel without the series exited with status $$?"
+
+# ---- benchmarks (not tests) -------------------------------------------------
+
+# What the series costs when memory.ksm is 0: fork+exit, mmap+touch+munmap
+# and page faults, with and without the series, kernels booted in turn.
+bench-unused: kernel kernel-base initramfs
+	@mkdir -p $(BIN)
+	@gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/unused tests/bench/unused.c
+	@tests/bench/run-unused $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN)/unused
 
 export-series: tree
 	@build-aux/export-series $(PRISTINE) $(TOP) $(SERIES_OUT)

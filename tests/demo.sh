@@ -3,7 +3,7 @@
 # same three processes with identical data; memory.ksm is turned on in one
 # of them only, and ksmd's saving shows up there and not in the other.
 set -eu
-bin=${KSMCG_BIN:?}
+bin=${1:?usage: demo.sh BINDIR}
 cg=/sys/fs/cgroup
 ksm=/sys/kernel/mm/ksm
 
