@@ -47,6 +47,24 @@
  * either the writer's walk finds the task with its mm, or the hook reads the
  * new value.  Both may act; ksm_memcg_enter() and ksm_memcg_unmerge() are
  * idempotent under the mmap_lock.
+ *
+ * Locking:
+ *   memcg_ksm_mutex			serialises writers of memory.ksm
+ *     css_set_lock			inside css_task_iter, never held across
+ *     task_lock			to look at task->mm, never held across
+ *     mmap_lock (write)		in ksm_memcg_enter(), ksm_memcg_unmerge()
+ *       ksm_mmlist_lock		in __ksm_enter()
+ *
+ *   ->attach(): cgroup_mutex, cgroup_threadgroup_rwsem (write)
+ *     mmap_lock (write)		as cpuset_attach() takes it for mpol
+ *   ->fork(): cgroup_threadgroup_rwsem (read), cgroup_mutex with
+ *   CLONE_INTO_CGROUP; mmap_lock of the child's new mm, which nobody else
+ *   holds yet
+ *   exec: mmap_lock of the new mm, after exec_mmap() released the old one's
+ *
+ * The unmerge work items take mmap_lock from a workqueue, and
+ * ->post_attach() waits for them with cgroup_mutex held: they must not,
+ * and do not, take cgroup_mutex.
  */
 
 #include <linux/cgroup.h>

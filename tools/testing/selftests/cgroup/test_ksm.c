@@ -1226,10 +1226,47 @@ static int stress_migrate(char **cgs, struct worker *w, time_t end)
 	return 0;
 }
 
-static long ksm_global_pages(void)
+static const char *const ksm_counters[] = {
+	"pages_shared", "pages_sharing", "pages_unshared", "ksm_zero_pages",
+};
+#define NR_COUNTERS ARRAY_SIZE(ksm_counters)
+
+/* KSM's global page counters before the first test started a process. */
+static long ksm_initial[NR_COUNTERS];
+static struct worker pacemaker;
+static char *runner_cg;
+
+static void ksm_counters_read(long *c)
 {
-	return ksm_read("pages_shared") + ksm_read("pages_sharing") +
-	       ksm_read("pages_unshared") + ksm_read("ksm_zero_pages");
+	size_t i;
+
+	for (i = 0; i < NR_COUNTERS; i++)
+		c[i] = ksm_read(ksm_counters[i]);
+}
+
+/*
+ * With every process gone, wait until ksmd has dropped what it knew of
+ * them and its counters are back to ksm_initial.  ksmd stops scanning once
+ * its list is empty, so this waits by time (WAIT_SECONDS), not by scans.
+ */
+static bool ksm_counters_back(void)
+{
+	time_t deadline = time(NULL) + WAIT_SECONDS;
+	long c[NR_COUNTERS];
+	size_t i;
+
+	for (;;) {
+		ksm_counters_read(c);
+		if (!memcmp(c, ksm_initial, sizeof(c)))
+			return true;
+		if (time(NULL) > deadline)
+			break;
+		usleep(50000);
+	}
+	for (i = 0; i < NR_COUNTERS; i++)
+		ksft_print_msg("%s: %ld at the start, %ld at the end\n",
+			       ksm_counters[i], ksm_initial[i], c[i]);
+	return false;
 }
 
 /*
@@ -1250,14 +1287,9 @@ static int test_ksm_stress(const char *root)
 	int ret = KSFT_FAIL, i, status, bad = 0;
 	const char *env = getenv("TEST_KSM_STRESS_SECONDS");
 	int seconds = env ? atoi(env) : 20;
-	long before;
 	pid_t pids[3];
 	time_t end;
 
-	/* What earlier tests left goes at ksmd's next passes. */
-	if (!wait_scans(2))
-		goto out;
-	before = ksm_global_pages();
 	for (i = STRESS_CGROUPS - 1; i >= 0; i--) {
 		cgs[i] = cg_new(root, names[i]);
 		if (!cgs[i])
@@ -1293,16 +1325,15 @@ static int test_ksm_stress(const char *root)
 		goto out;
 	stop_all(w, STRESS_WORKERS);
 
-	/* Exited processes' rmap_items go at ksmd's next passes. */
-	for (i = 0; i < WAIT_SCANS && ksm_global_pages() != before; i++)
-		if (!wait_scans(1))
-			goto out;
-	if (ksm_global_pages() != before) {
-		ksft_print_msg("KSM pages: %ld before, %ld after\n",
-			       before, ksm_global_pages());
-		goto out;
-	}
-	ret = KSFT_PASS;
+	/*
+	 * All processes that KSM knows of gone, the pacemaker too, its
+	 * counters must come back to where they started.
+	 */
+	worker_stop(&pacemaker);
+	if (ksm_counters_back())
+		ret = KSFT_PASS;
+	if (worker_start(&pacemaker, runner_cg, W_PRCTL))
+		ksft_exit_fail_msg("cannot restart the process for ksmd\n");
 out:
 	stop_all(w, STRESS_WORKERS);
 	for (i = 0; i < STRESS_CGROUPS; i++)
@@ -1336,7 +1367,6 @@ struct ksm_test {
 #undef T
 
 static long saved_run, saved_pages, saved_sleep;
-static struct worker pacemaker;
 
 static void ksm_restore(void)
 {
@@ -1376,8 +1406,10 @@ int main(int argc, char **argv)
 	    ksm_write("sleep_millisecs", 20) || ksm_write("run", 1))
 		ksft_exit_fail_msg("cannot set up ksmd\n");
 
+	ksm_counters_read(ksm_initial);
+
 	/* The tests run in a cgroup of their own, which is not enabled. */
-	cg = cg_name(root, "ksm_test_runner");
+	cg = runner_cg = cg_name(root, "ksm_test_runner");
 	if (!cg || cg_create(cg) || cg_enter_current(cg))
 		ksft_exit_fail_msg("cannot create the test's cgroup\n");
 	/*
