@@ -1229,6 +1229,7 @@ static int stress_migrate(char **cgs, struct worker *w, time_t end)
 static const char *const ksm_counters[] = {
 	"pages_shared", "pages_sharing", "pages_unshared", "ksm_zero_pages",
 };
+
 #define NR_COUNTERS ARRAY_SIZE(ksm_counters)
 
 /* KSM's global page counters before the first test started a process. */
@@ -1409,7 +1410,8 @@ int main(int argc, char **argv)
 	ksm_counters_read(ksm_initial);
 
 	/* The tests run in a cgroup of their own, which is not enabled. */
-	cg = runner_cg = cg_name(root, "ksm_test_runner");
+	runner_cg = cg_name(root, "ksm_test_runner");
+	cg = runner_cg;
 	if (!cg || cg_create(cg) || cg_enter_current(cg))
 		ksft_exit_fail_msg("cannot create the test's cgroup\n");
 	/*
