@@ -138,7 +138,7 @@ selftests: kernel
 	@$(KMAKE) O=$(OBJ) headers
 	@mkdir -p $(SELFTESTS)/cgroup
 	@$(MAKE) -s -C $(SRC)/tools/testing/selftests/cgroup OUTPUT=$(SELFTESTS)/cgroup \
-		$(SELFTEST_FLAGS) $(SELFTESTS)/cgroup/test_ksm $(SELFTESTS)/cgroup/test_memcontrol
+		$(SELFTEST_FLAGS) $(SELFTESTS)/cgroup/test_ksm
 	@mkdir -p $(BIN)
 	@gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -I$(SRC)/tools/testing/selftests \
 		-o $(BIN)/smoke tests/vm/smoke.c
