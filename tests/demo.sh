@@ -17,8 +17,17 @@ for g in jobs-a jobs-b; do
 		sh -c "echo \$\$ >$cg/$g/cgroup.procs; exec $bin/fill 16" >/tmp/$g.$i &
 	done
 done
+# Bounded waits: give up after about a minute rather than hang.
+wait_for() {
+	n=0
+	until eval "$1"; do
+		n=$((n + 1))
+		[ $n -le 600 ] || { echo "demo: timed out waiting for: $1" >&2; exit 1; }
+		sleep 0.1
+	done
+}
 for f in /tmp/jobs-?.?; do
-	while ! grep -q ready "$f"; do sleep 0.1; done
+	wait_for "grep -q ready $f"
 done
 
 echo "== memory.ksm before: jobs-a=$(cat $cg/jobs-a/memory.ksm) jobs-b=$(cat $cg/jobs-b/memory.ksm)"
@@ -27,7 +36,7 @@ echo 1 >$cg/jobs-a/memory.ksm
 
 # Wait until ksmd has made three full scans after the write.
 start=$(cat $ksm/full_scans)
-while [ "$(cat $ksm/full_scans)" -lt $((start + 3)) ]; do sleep 0.2; done
+wait_for '[ "$(cat $ksm/full_scans)" -ge $((start + 3)) ]'
 
 show() {
 	total=0
