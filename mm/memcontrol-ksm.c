@@ -38,6 +38,12 @@
  *   ->attach() queues the work and ->post_attach() waits for it, so that the
  *   write to cgroup.procs returns once the pages are unmerged.
  *
+ * - memcg_ksm_key counts the cgroups whose own memory.ksm is 1.  While it
+ *   is zero, the fork and exec hooks and ksmd's question cost a branch that
+ *   is patched out.  A writer of 1 turns it on before it walks the subtree,
+ *   so the argument below holds for it too; a cgroup removed while its
+ *   memory.ksm is 1 gives its count back in mem_cgroup_ksm_offline().
+ *
  * Ordering against fork, exec and migration, without holding
  * cgroup_threadgroup_rwsem: a writer stores the new memory.ksm value and
  * then walks the subtree's tasks with css_task_iter, which takes
@@ -49,7 +55,9 @@
  * idempotent under the mmap_lock.
  *
  * Locking:
- *   memcg_ksm_mutex			serialises writers of memory.ksm
+ *   memcg_ksm_mutex			serialises writers of memory.ksm and
+ *					changes of memcg_ksm_key
+ *     cpus_read_lock, jump_label_mutex	in static_branch_inc/dec()
  *     css_set_lock			inside css_task_iter, never held across
  *     task_lock			to look at task->mm, never held across
  *     mmap_lock (write)		in ksm_memcg_enter(), ksm_memcg_unmerge()
@@ -75,8 +83,11 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
-/* Serialises writers of memory.ksm. */
+/* Serialises writers of memory.ksm and changes of memcg_ksm_key. */
 static DEFINE_MUTEX(memcg_ksm_mutex);
+
+/* On while the own memory.ksm of some cgroup is 1; see above. */
+DEFINE_STATIC_KEY_FALSE(memcg_ksm_key);
 
 /* Unmerges mms that migrated out of an enabled cgroup; see above. */
 static struct workqueue_struct *memcg_ksm_wq;
@@ -97,13 +108,15 @@ bool mem_cgroup_ksm_enabled(struct mem_cgroup *memcg)
 }
 
 /**
- * mm_memcg_ksm_enabled - does @mm's memory cgroup ask for merging?
+ * __mm_memcg_ksm_enabled - does @mm's memory cgroup ask for merging?
  * @mm: the mm; the caller holds a reference on it
+ *
+ * Called through mm_memcg_ksm_enabled() once memcg_ksm_key is on.
  *
  * Return: true if the memory cgroup of @mm's owner is effectively enabled.
  * Cheap enough for ksmd to ask once per mm it scans.
  */
-bool mm_memcg_ksm_enabled(struct mm_struct *mm)
+bool __mm_memcg_ksm_enabled(struct mm_struct *mm)
 {
 	struct task_struct *owner;
 	bool ret = false;
@@ -187,10 +200,11 @@ static int memcg_ksm_sync_tree(struct mem_cgroup *memcg)
 }
 
 /**
- * mem_cgroup_ksm_fork - a new task is linked into its memory cgroup
+ * __mem_cgroup_ksm_fork - a new task is linked into its memory cgroup
  * @task: the new task
  *
- * Called from the memory controller's ->fork().  A child that shares its
+ * Called from the memory controller's ->fork(), through
+ * mem_cgroup_ksm_fork() once memcg_ksm_key is on.  A child that shares its
  * parent's mm changes nothing.  A child with its own mm is put on ksmd's
  * list if its cgroup is enabled: ksm_fork() already did so if the parent
  * was merging, but a child cloned into another cgroup (CLONE_INTO_CGROUP)
@@ -198,7 +212,7 @@ static int memcg_ksm_sync_tree(struct mem_cgroup *memcg)
  * ksm_fork() is: only a failed allocation of a few bytes leaves the child
  * unmerged.
  */
-void mem_cgroup_ksm_fork(struct task_struct *task)
+void __mem_cgroup_ksm_fork(struct task_struct *task)
 {
 	struct mm_struct *mm = memcg_ksm_get_owned_mm(task);
 
@@ -210,13 +224,14 @@ void mem_cgroup_ksm_fork(struct task_struct *task)
 }
 
 /**
- * mem_cgroup_ksm_exec - a task installed the mm of a new program
+ * __mem_cgroup_ksm_exec - a task installed the mm of a new program
  * @mm: the new mm, owned by current
  *
- * Called from exec after the new mm is installed.  Like ksm_execve() for
+ * Called from exec after the new mm is installed, through
+ * mem_cgroup_ksm_exec() once memcg_ksm_key is on.  Like ksm_execve() for
  * prctl(PR_SET_MEMORY_MERGE), this keeps a process merging across execve().
  */
-void mem_cgroup_ksm_exec(struct mm_struct *mm)
+void __mem_cgroup_ksm_exec(struct mm_struct *mm)
 {
 	if (mm_memcg_ksm_enabled(mm))
 		ksm_memcg_enter(mm);
@@ -320,7 +335,13 @@ static ssize_t memory_ksm_write(struct kernfs_open_file *of, char *buf,
 	err = mutex_lock_killable(&memcg_ksm_mutex);
 	if (err)
 		return err;
-	WRITE_ONCE(memcg->ksm, enable);
+	if (enable != memcg->ksm) {
+		if (enable)
+			static_branch_inc(&memcg_ksm_key);
+		WRITE_ONCE(memcg->ksm, enable);
+		if (!enable)
+			static_branch_dec(&memcg_ksm_key);
+	}
 	/*
 	 * Turning the cgroup off under an enabled ancestor changes nothing;
 	 * in all other cases bring the subtree's processes in line.
@@ -330,6 +351,22 @@ static ssize_t memory_ksm_write(struct kernfs_open_file *of, char *buf,
 	mutex_unlock(&memcg_ksm_mutex);
 
 	return err ?: nbytes;
+}
+
+/**
+ * mem_cgroup_ksm_offline - a memory cgroup is being removed
+ * @memcg: the cgroup, which has no tasks and no live children left
+ *
+ * Gives back the cgroup's count in memcg_ksm_key.
+ */
+void mem_cgroup_ksm_offline(struct mem_cgroup *memcg)
+{
+	mutex_lock(&memcg_ksm_mutex);
+	if (memcg->ksm) {
+		WRITE_ONCE(memcg->ksm, false);
+		static_branch_dec(&memcg_ksm_key);
+	}
+	mutex_unlock(&memcg_ksm_mutex);
 }
 
 static struct cftype memcg_ksm_files[] = {
