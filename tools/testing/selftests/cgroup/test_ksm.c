@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tests of memory.ksm: KSM enabled for every process of a memory cgroup.
+ * Tests of memory.ksm (KSM enabled for every process of a memory cgroup)
+ * and memory.ksm.stat (what KSM saves and costs for a cgroup).
  *
  * Each test starts "workers": processes that map NR_PAGES anonymous pages
  * with the same content (four distinct pages, repeated), then wait for
@@ -47,7 +48,10 @@ enum {
 	W_UNMERGEABLE	= 1 << 2,	/* MADV_UNMERGEABLE on the second half */
 	W_THREADS	= 1 << 3,	/* fill the pages from three threads */
 	W_EXEC		= 1 << 4,	/* execve() itself before mapping */
+	W_ZEROES	= 1 << 5,	/* also ZERO_PAGES pages of zeroes */
 };
+
+#define ZERO_PAGES	64
 
 struct worker {
 	pid_t pid;
@@ -82,6 +86,33 @@ static bool check_pages(const char *p, int gen0)
 		for (j = 0; j < PAGE_SIZE; j++)
 			if (p[i * PAGE_SIZE + j] != page_byte(i, j, i ? 0 : gen0))
 				return false;
+	return true;
+}
+
+/* Pages that were written and hold zeroes again (use_zero_pages). */
+static char *map_zeroes(void)
+{
+	char *z;
+	long i;
+
+	z = mmap(NULL, ZERO_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (z == MAP_FAILED)
+		return NULL;
+	for (i = 0; i < ZERO_PAGES * PAGE_SIZE; i += PAGE_SIZE) {
+		z[i] = 1;
+		z[i] = 0;
+	}
+	return z;
+}
+
+static bool check_zeroes(const char *z)
+{
+	long i;
+
+	for (i = 0; i < ZERO_PAGES * PAGE_SIZE; i++)
+		if (z[i])
+			return false;
 	return true;
 }
 
@@ -172,8 +203,8 @@ static int worker_main(int cmd, int resp, int flags)
 static int worker_loop(int cmd, int resp, int flags)
 {
 	size_t size = NR_PAGES * PAGE_SIZE;
+	char c, *p, *z = NULL;
 	int gen0 = 0;
-	char c, *p;
 	long i;
 
 	if ((flags & W_PRCTL) && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
@@ -207,6 +238,8 @@ static int worker_loop(int cmd, int resp, int flags)
 	} else {
 		fill_pages(p, 0, NR_PAGES);
 	}
+	if ((flags & W_ZEROES) && !(z = map_zeroes()))
+		return 112;
 	if (answer(resp, "r", 1))
 		return 106;
 
@@ -216,7 +249,8 @@ static int worker_loop(int cmd, int resp, int flags)
 
 		switch (c) {
 		case CMD_CHECK:
-			r = check_pages(p, gen0) ? 'y' : 'n';
+			r = check_pages(p, gen0) && (!z || check_zeroes(z)) ?
+			    'y' : 'n';
 			break;
 		case CMD_WRITE:
 			gen0++;
@@ -1127,6 +1161,362 @@ out:
 
 /* ---- stress ------------------------------------------------------------ */
 
+/* ---- memory.ksm.stat ---------------------------------------------------- */
+
+/*
+ * The numbers that memory.ksm.stat sums over a subtree, as
+ * /proc/<pid>/ksm_stat shows them for one process.
+ */
+struct ksm_numbers {
+	long merging_pages, zero_pages, rmap_items, profit;
+};
+
+/* A cgroup and the cgroups of its subtree that hold processes. */
+struct subtree {
+	const char *cg;
+	const char *procs[4];	/* NULL-terminated */
+};
+
+static const char *const stat_keys[] = {
+	"effective", "merging_pages", "zero_pages", "rmap_items", "profit",
+	"pages_scanned",
+};
+
+#define NR_STAT_KEYS ARRAY_SIZE(stat_keys)
+
+/*
+ * Read memory.ksm.stat of @cg into @v, in the order of stat_keys, checking
+ * that it has exactly those keys in that order.
+ */
+static int cg_ksm_stat(const char *cg, long *v)
+{
+	char buf[1024], key[64], *line, *save;
+	size_t i = 0;
+
+	if (cg_read(cg, "memory.ksm.stat", buf, sizeof(buf)))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), i++) {
+		if (i == NR_STAT_KEYS || sscanf(line, "%63s %ld", key, &v[i]) != 2 ||
+		    strcmp(key, stat_keys[i])) {
+			ksft_print_msg("%s/memory.ksm.stat: unexpected \"%s\"\n",
+				       cg, line);
+			return -1;
+		}
+	}
+	return i == NR_STAT_KEYS ? 0 : -1;
+}
+
+static int cg_ksm_numbers(const char *cg, struct ksm_numbers *n,
+			  long *scanned)
+{
+	long v[NR_STAT_KEYS];
+
+	if (cg_ksm_stat(cg, v))
+		return -1;
+	*n = (struct ksm_numbers){ v[1], v[2], v[3], v[4] };
+	if (scanned)
+		*scanned = v[5];
+	return 0;
+}
+
+static int proc_ksm_numbers(pid_t pid, struct ksm_numbers *n)
+{
+	char path[64], buf[1024], *k;
+	static const char *const keys[] = {
+		"ksm_merging_pages ", "ksm_zero_pages ", "ksm_rmap_items ",
+		"ksm_process_profit ",
+	};
+	long *v[] = { &n->merging_pages, &n->zero_pages, &n->rmap_items,
+		      &n->profit };
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", pid);
+	if (read_text(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		k = strstr(buf, keys[i]);
+		if (!k)
+			return -1;
+		*v[i] = atol(k + strlen(keys[i]));
+	}
+	return 0;
+}
+
+/*
+ * Sum /proc/<pid>/ksm_stat over the processes of @t, but for those in
+ * @skip: processes that share the mm of another one.
+ */
+static int subtree_sum(const struct subtree *t, const pid_t *skip, int nskip,
+		       struct ksm_numbers *sum)
+{
+	char buf[4096], *line, *save;
+	int i, j;
+
+	*sum = (struct ksm_numbers){};
+	for (i = 0; t->procs[i]; i++) {
+		if (cg_read(t->procs[i], "cgroup.procs", buf, sizeof(buf)))
+			return -1;
+		for (line = strtok_r(buf, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			pid_t pid = atoi(line);
+			struct ksm_numbers n;
+
+			for (j = 0; j < nskip && skip[j] != pid; j++)
+				;
+			if (j < nskip)
+				continue;
+			if (proc_ksm_numbers(pid, &n))
+				continue;	/* it exited meanwhile */
+			sum->merging_pages += n.merging_pages;
+			sum->zero_pages += n.zero_pages;
+			sum->rmap_items += n.rmap_items;
+			sum->profit += n.profit;
+		}
+	}
+	return 0;
+}
+
+/* Does memory.ksm.stat of every subtree in @t equal its processes' sum? */
+static bool stat_matches(const struct subtree *t, int n, const pid_t *skip,
+			 int nskip, bool verbose)
+{
+	struct ksm_numbers c, p;
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (cg_ksm_numbers(t[i].cg, &c, NULL) ||
+		    subtree_sum(&t[i], skip, nskip, &p))
+			return false;
+		if (!memcmp(&c, &p, sizeof(c)))
+			continue;
+		ok = false;
+		if (verbose)
+			ksft_print_msg("%s: merging %ld zero %ld rmap %ld profit %ld, its processes: %ld %ld %ld %ld\n",
+				       t[i].cg, c.merging_pages, c.zero_pages,
+				       c.rmap_items, c.profit, p.merging_pages,
+				       p.zero_pages, p.rmap_items, p.profit);
+	}
+	return ok;
+}
+
+/*
+ * Wait, for at most WAIT_SCANS full scans, until the numbers of every
+ * subtree in @t equal the sums over its processes.
+ */
+static bool wait_stat_matches(const struct subtree *t, int n,
+			      const pid_t *skip, int nskip)
+{
+	long start = ksm_read("full_scans");
+	time_t deadline = time(NULL) + WAIT_SECONDS;
+
+	while (!stat_matches(t, n, skip, nskip, false)) {
+		if (ksm_read("full_scans") >= start + WAIT_SCANS ||
+		    time(NULL) > deadline) {
+			stat_matches(t, n, skip, nskip, true);
+			return false;
+		}
+		usleep(20000);
+	}
+	return true;
+}
+
+/* Wait until the numbers of every cgroup in @t are 0. */
+static bool wait_stat_zero(const struct subtree *t, int n)
+{
+	long start = ksm_read("full_scans");
+	time_t deadline = time(NULL) + WAIT_SECONDS;
+	struct ksm_numbers c, zero = {};
+	int i;
+
+	for (;;) {
+		for (i = 0; i < n; i++)
+			if (cg_ksm_numbers(t[i].cg, &c, NULL) ||
+			    memcmp(&c, &zero, sizeof(c)))
+				break;
+		if (i == n)
+			return true;
+		if (ksm_read("full_scans") >= start + WAIT_SCANS ||
+		    time(NULL) > deadline) {
+			ksft_print_msg("%s: merging %ld zero %ld rmap %ld profit %ld with no process left\n",
+				       t[i].cg, c.merging_pages, c.zero_pages,
+				       c.rmap_items, c.profit);
+			return false;
+		}
+		usleep(20000);
+	}
+}
+
+/*
+ * memory.ksm.stat: read-only, in non-root cgroups only, the six keys in
+ * order; "effective" follows the cgroup's and its ancestors' memory.ksm;
+ * a new cgroup's numbers are 0.
+ */
+static int test_ksm_stat_file(const char *root)
+{
+	char *parent = NULL, *child = NULL, path[PATH_MAX];
+	long v[NR_STAT_KEYS];
+	int ret = KSFT_FAIL;
+	struct stat st;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/memory.ksm.stat", root);
+	if (!access(path, F_OK)) {
+		ksft_print_msg("the root cgroup has memory.ksm.stat\n");
+		goto out;
+	}
+	parent = cg_new(root, "ksm_test_stat");
+	if (!parent || cg_write(parent, "cgroup.subtree_control", "+memory"))
+		goto out;
+	child = cg_new(parent, "child");
+	if (!child)
+		goto out;
+	snprintf(path, sizeof(path), "%s/memory.ksm.stat", child);
+	if (stat(path, &st) || (st.st_mode & 0777) != 0444) {
+		ksft_print_msg("%s: missing or not mode 0444\n", path);
+		goto out;
+	}
+	if (cg_write(child, "memory.ksm.stat", "0") == 0) {
+		ksft_print_msg("%s: writable\n", path);
+		goto out;
+	}
+	if (cg_ksm_stat(child, v))
+		goto out;
+	for (i = 0; i < NR_STAT_KEYS; i++)
+		if (v[i]) {
+			ksft_print_msg("new cgroup: %s %ld\n", stat_keys[i], v[i]);
+			goto out;
+		}
+	if (cg_ksm(parent, 1) || cg_ksm_stat(child, v) || v[0] != 1 ||
+	    cg_ksm_stat(parent, v) || v[0] != 1)
+		goto out;
+	if (cg_ksm(parent, 0) || cg_ksm(child, 1) || cg_ksm_stat(parent, v) ||
+	    v[0] != 0 || cg_ksm_stat(child, v) || v[0] != 1)
+		goto out;
+	ret = KSFT_PASS;
+out:
+	cg_free(child);
+	cg_free(parent);
+	return ret;
+}
+
+/*
+ * The numbers are exact: across a hierarchy (a parent with two children,
+ * and a sibling), with merging by memory.ksm and by prctl(), KSM zero
+ * pages, threads, an mm shared by two processes, a fork, an exit and
+ * migrations, each cgroup's numbers equal the sums over its subtree's
+ * processes once ksmd has been over them, and they follow the processes
+ * that migrate.  pages_scanned grows where pages are scanned and the
+ * parent's covers its children's.  With every process gone, all are 0.
+ */
+static int test_ksm_stat(const char *root)
+{
+	char *p = NULL, *a = NULL, *b = NULL, *c = NULL;
+	struct worker w[6] = {};
+	long zero_saved = ksm_read("use_zero_pages");
+	long sa, sb, sp, sc, sc0;
+	struct ksm_numbers n;
+	int ret = KSFT_FAIL;
+	pid_t sibling = 0;
+	char cmd = CMD_CLONE_VM;
+
+	if (ksm_write("use_zero_pages", 1))
+		goto out;
+	p = cg_new(root, "ksm_test_stat_p");
+	c = cg_new(root, "ksm_test_stat_c");
+	if (!p || !c || cg_write(p, "cgroup.subtree_control", "+memory"))
+		goto out;
+	a = cg_new(p, "a");
+	b = cg_new(p, "b");
+	if (!a || !b || cg_ksm(p, 1))
+		goto out;
+
+	/* A: zero pages, and an mm shared with a CLONE_VM sibling; B: threads */
+	if (worker_start(&w[0], a, W_ZEROES) || worker_start(&w[1], a, 0) ||
+	    worker_start(&w[2], b, W_THREADS) ||
+	    worker_start(&w[3], c, W_PRCTL | W_ZEROES) ||
+	    worker_start(&w[4], c, 0))
+		goto out;
+	if (write(w[1].cmd, &cmd, 1) != 1 ||
+	    read(w[1].resp, &sibling, sizeof(sibling)) != sizeof(sibling) ||
+	    sibling <= 0)
+		goto out;
+	if (!wait_merging(w, 4, NR_PAGES))
+		goto out;
+
+	{
+		const struct subtree t[] = {
+			{ p, { p, a, b } }, { a, { a } }, { b, { b } },
+			{ c, { c } },
+		};
+
+		if (!wait_stat_matches(t, 4, &sibling, 1))
+			goto out;
+		if (cg_ksm_numbers(a, &n, NULL) || n.merging_pages < 2 * NR_PAGES ||
+		    n.zero_pages < ZERO_PAGES || n.profit <= 0) {
+			ksft_print_msg("a: merging %ld zero %ld profit %ld\n",
+				       n.merging_pages, n.zero_pages, n.profit);
+			goto out;
+		}
+		if (cg_ksm_numbers(c, &n, &sc0) || n.merging_pages < NR_PAGES ||
+		    sc0 <= 0)
+			goto out;
+
+		/*
+		 * A fork in A, an exit in B, the mm's owner from A to B (its
+		 * sibling stays), the prctl() process from C to A.
+		 */
+		if (worker_fork(&w[0], &w[5]))
+			goto out;
+		worker_stop(&w[2]);
+		if (cg_enter(b, w[1].pid) || cg_enter(a, w[3].pid))
+			goto out;
+		if (!wait_merging(&w[5], 1, NR_PAGES) ||
+		    !wait_stat_matches(t, 4, &sibling, 1))
+			goto out;
+		if (cg_ksm_numbers(b, &n, NULL) || n.merging_pages < NR_PAGES) {
+			ksft_print_msg("b: %ld pages merged after the owner moved in\n",
+				       n.merging_pages);
+			goto out;
+		}
+		if (cg_ksm_numbers(c, &n, &sc) || n.merging_pages || n.zero_pages ||
+		    sc < sc0) {
+			ksft_print_msg("c: merging %ld zero %ld scanned %ld (was %ld)\n",
+				       n.merging_pages, n.zero_pages, sc, sc0);
+			goto out;
+		}
+		if (cg_ksm_numbers(a, &n, &sa) || cg_ksm_numbers(b, &n, &sb) ||
+		    cg_ksm_numbers(p, &n, &sp))
+			goto out;
+		if (sa <= 0 || sb <= 0 || sp < sa + sb) {
+			ksft_print_msg("pages_scanned: p %ld a %ld b %ld\n",
+				       sp, sa, sb);
+			goto out;
+		}
+		if (!all_check(w, 2) || !all_check(&w[3], 3))
+			goto out;
+
+		kill(sibling, SIGKILL);
+		waitpid(sibling, NULL, 0);
+		sibling = 0;
+		stop_all(w, 6);
+		if (!wait_stat_zero(t, 4))
+			goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	if (sibling > 0)
+		kill(sibling, SIGKILL);
+	stop_all(w, 6);
+	cg_free(a);
+	cg_free(b);
+	cg_free(p);
+	cg_free(c);
+	ksm_write("use_zero_pages", zero_saved);
+	return ret;
+}
+
 #define STRESS_CGROUPS	4	/* a parent with two children, and a sibling */
 #define STRESS_LEAVES	3	/* the cgroups that hold processes */
 #define STRESS_WORKERS	4
@@ -1274,8 +1664,10 @@ static bool ksm_counters_back(void)
  * Everything at once for TEST_KSM_STRESS_SECONDS (default 20): memory.ksm
  * written at random in a small hierarchy, workers migrated between its
  * cgroups, and a storm of processes forked, cloned into the cgroups and
- * exec'd.  Passes if every process finds its pages intact and, once all
- * have exited, KSM's global page counts are back where they started.
+ * exec'd.  Passes if every process finds its pages intact, memory.ksm.stat
+ * of every cgroup then equals the sums over its processes, and, once all
+ * have exited, those numbers are 0 and KSM's global page counts are back
+ * where they started.
  */
 static int test_ksm_stress(const char *root)
 {
@@ -1324,7 +1716,19 @@ static int test_ksm_stress(const char *root)
 		}
 	if (bad || !all_check(w, STRESS_WORKERS))
 		goto out;
-	stop_all(w, STRESS_WORKERS);
+	{
+		const struct subtree t[] = {
+			{ cgs[0], { cgs[0] } }, { cgs[1], { cgs[1] } },
+			{ cgs[2], { cgs[2] } }, { cgs[3], { cgs[3], cgs[0], cgs[1] } },
+		};
+
+		/* memory.ksm.stat is exact, and 0 once the workers are gone */
+		if (!wait_stat_matches(t, STRESS_CGROUPS, NULL, 0))
+			goto out;
+		stop_all(w, STRESS_WORKERS);
+		if (!wait_stat_zero(t, STRESS_CGROUPS))
+			goto out;
+	}
 
 	/*
 	 * All processes that KSM knows of gone, the pacemaker too, its
@@ -1362,6 +1766,8 @@ struct ksm_test {
 	T(test_ksm_threads),
 	T(test_ksm_shared_mm),
 	T(test_ksm_disable_killed),
+	T(test_ksm_stat_file),
+	T(test_ksm_stat),
 	T(test_ksm_stress),
 };
 
