@@ -20,6 +20,7 @@ OBJ = $(KCACHE)/obj-guest
 OBJ_DEBUG = $(KCACHE)/obj-debug
 OBJ_BASE = $(KCACHE)/obj-base
 SELFTESTS = $(KCACHE)/selftests
+CHECK = $(KCACHE)/check
 BIN = $(CACHE)/bin
 
 export CCACHE_DIR := $(CACHE)/ccache
@@ -36,6 +37,7 @@ export KSMCG_BIN = $(BIN)
 export KSMCG_OBJ = $(OBJ)
 export PRISTINE
 export SERIES_OUT = $(KCACHE)/series
+export KSMCG_CHECK = $(CHECK)
 
 KCONFIG = $(TOP)/tests/vm/kconfig
 KMAKE = $(MAKE) -s -C $(SRC) CC="ccache gcc" HOSTCC="ccache gcc" -j$(JOBS)
@@ -44,7 +46,7 @@ DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	libssl-dev dwarves cpio ccache qemu-system-x86 busybox-static \
 	rsync python3 python3-ply python3-git git patch kmod mmdebstrap
 
-.PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests \
+.PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
 	vm demo test test-base bench-unused export-series clean
 
 help:
@@ -56,6 +58,7 @@ help:
 	@echo "make kernel-base   build the guest kernel without our series"
 	@echo "make selftests     build the kselftests for the guest"
 	@echo "make export-series export the kernel change as a patch series, checkpatch it"
+	@echo "make check-patches build the kernel after each patch of the series, W=1"
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
 	@echo "tests/vm/run --help  run a command in the guest (after make kernel initramfs)"
 	@echo "cache: $(CACHE) (CACHE=...)"
@@ -152,7 +155,7 @@ vm: kernel initramfs
 demo: kernel initramfs selftests
 	@tests/vm/run -- tests/demo.sh $(BIN)
 
-test: kernel kernel-debug initramfs rootfs selftests
+test: pristine kernel kernel-debug initramfs rootfs selftests
 	@tests/run-all
 
 # test_ksm on the kernel without the series: every memory.ksm test must fail
@@ -170,6 +173,9 @@ bench-unused: kernel kernel-base initramfs
 	@mkdir -p $(BIN)
 	@gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/unused tests/bench/unused.c
 	@tests/bench/run-unused $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN)/unused
+
+check-patches: pristine
+	@build-aux/check-patches $(PRISTINE) $(TOP) $(CHECK) $(KCONFIG)/check.config
 
 export-series: tree
 	@build-aux/export-series $(PRISTINE) $(TOP) $(SERIES_OUT)
