@@ -21,6 +21,7 @@ OBJ_DEBUG = $(KCACHE)/obj-debug
 OBJ_BASE = $(KCACHE)/obj-base
 SELFTESTS = $(KCACHE)/selftests
 CHECK = $(KCACHE)/check
+KSMCTL_O = $(CACHE)/ksmctl
 BIN = $(CACHE)/bin
 
 export CCACHE_DIR := $(CACHE)/ccache
@@ -38,16 +39,19 @@ export KSMCG_OBJ = $(OBJ)
 export PRISTINE
 export SERIES_OUT = $(KCACHE)/series
 export KSMCG_CHECK = $(CHECK)
+export KSMCTL_O
 
 KCONFIG = $(TOP)/tests/vm/kconfig
 KMAKE = $(MAKE) -s -C $(SRC) CC="ccache gcc" HOSTCC="ccache gcc" -j$(JOBS)
 
 DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	libssl-dev dwarves cpio ccache qemu-system-x86 busybox-static \
-	rsync python3 python3-ply python3-git git patch kmod mmdebstrap
+	rsync python3 python3-ply python3-git git patch kmod mmdebstrap \
+	pkg-config libjson-c-dev libsystemd-dev libcmocka-dev prometheus
 
 .PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
-	vm demo test test-base bench-unused export-series clean
+	ksmctl ksmctl-check \
+	vm demo test test-base bench-unused bench-ksmctl export-series clean
 
 help:
 	@echo "make demo          boot our kernel and show per-cgroup KSM at work"
@@ -59,7 +63,9 @@ help:
 	@echo "make selftests     build the kselftests for the guest"
 	@echo "make export-series export the kernel change as a patch series, checkpatch it"
 	@echo "make check-patches build the kernel after each patch of the series, W=1"
+	@echo "make ksmctl        build tools/ksmctl ($(KSMCTL_O)); ksmctl-check: its unit tests"
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
+	@echo "make bench-ksmctl  ksmctl status on 1000 cgroups in the guest (benchmark)"
 	@echo "tests/vm/run --help  run a command in the guest (after make kernel initramfs)"
 	@echo "cache: $(CACHE) (CACHE=...)"
 
@@ -152,10 +158,10 @@ vm: kernel initramfs
 
 # ---- the demo and the tests -----------------------------------------------
 
-demo: kernel initramfs selftests
-	@tests/vm/run -- tests/demo.sh $(BIN)
+demo: kernel rootfs selftests ksmctl
+	@tests/vm/run --systemd -- tests/demo.sh $(BIN) $(KSMCTL_O)/guest/ksmctl
 
-test: pristine kernel kernel-debug initramfs rootfs selftests
+test: pristine kernel kernel-debug initramfs rootfs selftests ksmctl
 	@tests/run-all
 
 # test_ksm on the kernel without the series: every memory.ksm test must fail
@@ -169,10 +175,19 @@ test-base: kernel-base initramfs selftests
 
 # What the series costs when memory.ksm is 0: fork+exit, mmap+touch+munmap
 # and page faults, with and without the series, kernels booted in turn.
+bench-ksmctl: kernel rootfs ksmctl
+	@tests/vm/run --systemd --icount --timeout 900 -- tests/bench/ksmctl-status $(KSMCTL_O)/guest/ksmctl
+
 bench-unused: kernel kernel-base initramfs
 	@mkdir -p $(BIN)
 	@gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/unused tests/bench/unused.c
 	@tests/bench/run-unused $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN)/unused
+
+ksmctl: deps
+	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) all guest
+
+ksmctl-check: deps
+	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) check
 
 check-patches: pristine
 	@build-aux/check-patches $(PRISTINE) $(TOP) $(CHECK) $(KCONFIG)/check.config

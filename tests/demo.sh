@@ -1,20 +1,23 @@
 #!/bin/sh
-# The demo, run in the guest by `make demo`: two sibling cgroups run the
-# same three processes with identical data; memory.ksm is turned on in one
-# of them only, and ksmd's saving shows up there and not in the other.
+# The demo, run by `make demo` in the guest with systemd as PID 1: two
+# sibling cgroups run the same three processes with identical data;
+# ksmctl turns KSM on for one of them only, and the saving shows up in
+# that cgroup's memory.ksm.stat (ksmctl status) and not in the other's.
 set -eu
-bin=${1:?usage: demo.sh BINDIR}
+bin=${1:?usage: demo.sh BINDIR KSMCTL}
+ksmctl=${2:?usage: demo.sh BINDIR KSMCTL}
 cg=/sys/fs/cgroup
 ksm=/sys/kernel/mm/ksm
 
-echo 2000 >$ksm/pages_to_scan
-echo 20 >$ksm/sleep_millisecs
-echo 1 >$ksm/run
+"$ksmctl" ksmd pages_to_scan=2000 sleep_millisecs=20 >/dev/null
+"$ksmctl" start
 
+mkdir -p $cg/demo
+echo +memory >$cg/demo/cgroup.subtree_control
 for g in jobs-a jobs-b; do
-	mkdir -p $cg/$g
+	mkdir -p $cg/demo/$g
 	for i in 1 2 3; do
-		sh -c "echo \$\$ >$cg/$g/cgroup.procs; exec $bin/fill 16" >/tmp/$g.$i &
+		sh -c "echo \$\$ >$cg/demo/$g/cgroup.procs; exec $bin/fill 16" >/tmp/$g.$i &
 	done
 done
 # Bounded waits: give up after about a minute rather than hang.
@@ -29,30 +32,25 @@ wait_for() {
 for f in /tmp/jobs-?.?; do
 	wait_for "grep -q ready $f"
 done
-
-echo "== memory.ksm before: jobs-a=$(cat $cg/jobs-a/memory.ksm) jobs-b=$(cat $cg/jobs-b/memory.ksm)"
-echo "== echo 1 > $cg/jobs-a/memory.ksm"
-echo 1 >$cg/jobs-a/memory.ksm
-
-# Wait until ksmd has made three full scans after the write.
-start=$(cat $ksm/full_scans)
-wait_for '[ "$(cat $ksm/full_scans)" -ge $((start + 3)) ]'
-
-show() {
-	total=0
-	for pid in $(cat $cg/$1/cgroup.procs); do
-		m=$(cat /proc/$pid/ksm_merging_pages)
-		printf '   pid %-5s ksm_merging_pages %-6s %s\n' "$pid" "$m" \
-			"$(grep ksm_merge_memcg /proc/$pid/ksm_stat)"
-		total=$((total + m))
-	done
-	echo "   $1: $total pages ($((total * 4 / 1024)) MiB) merged"
+scans() {
+	target=$(($(cat $ksm/full_scans) + $1))
+	wait_for '[ "$(cat $ksm/full_scans)" -ge $target ]'
 }
-echo "== after $(( $(cat $ksm/full_scans) - start )) full scans of ksmd:"
-show jobs-a
-show jobs-b
-echo "== global: pages_shared $(cat $ksm/pages_shared) pages_sharing $(cat $ksm/pages_sharing) general_profit $(cat $ksm/general_profit)"
 
-echo "== echo 0 > $cg/jobs-a/memory.ksm"
-echo 0 >$cg/jobs-a/memory.ksm
-show jobs-a
+echo "== two cgroups, three processes each, 16 MiB of the same data per process"
+echo "\$ ksmctl enable demo/jobs-a"
+"$ksmctl" enable demo/jobs-a
+scans 3
+echo "\$ ksmctl status --all demo      # after 3 full scans of ksmd"
+"$ksmctl" status --all demo
+echo
+echo "\$ cat $cg/demo/jobs-a/memory.ksm.stat"
+cat $cg/demo/jobs-a/memory.ksm.stat
+echo
+echo "\$ ksmctl disable demo/jobs-a    # unmerges before it returns"
+"$ksmctl" disable demo/jobs-a
+# ksmd takes the unmerged pages out of the numbers when it next passes
+# over each process, and then forgets the processes.
+wait_for 'grep -qx "merging_pages 0" $cg/demo/jobs-a/memory.ksm.stat'
+echo "\$ ksmctl status --all demo"
+"$ksmctl" status --all demo

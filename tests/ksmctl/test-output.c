@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* What status, top, metrics and ksmd print. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "fake.h"
+
+#define STAT(m, z, r, p) "effective 1\nmerging_pages " #m "\nzero_pages " #z \
+	"\nrmap_items " #r "\nprofit " #p "\npages_scanned 77\n"
+#define STAT_OFF "effective 0\nmerging_pages 0\nzero_pages 0\nrmap_items 0\nprofit 0\n" \
+	"pages_scanned 0\n"
+
+/* /a on with numbers and children /a/b, /a/c; /off off and idle. */
+static void small_tree(void)
+{
+	fake_knobs();
+	fake_file(fake.cg, "memory.ksm.stat", "effective 0\nmerging_pages 8000\nzero_pages 2\n"
+		  "rmap_items 8100\nprofit 32250000\npages_scanned 77\n");
+	fake_cgroup("/a", 1, STAT(8000, 2, 8100, 32250000));
+	fake_file(fake.cg, "a/memory.ksm.weight", "100\n");
+	fake_cgroup("/a/b", 0, STAT(6000, 0, 6000, 24192000));
+	fake_file(fake.cg, "a/b/memory.ksm.weight", "300\n");
+	fake_cgroup("/a/c", 0, STAT(0, 0, 0, 0));
+	fake_cgroup("/off", 0, STAT_OFF);
+}
+
+static void test_status_table(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	r = run_ksmctl("status", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+		"ksmd: run=1 pages_to_scan=100 sleep_millisecs=20 advisor_mode=none "
+		"full_scans=7 general_profit=31.2M\n"
+		"\n"
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
+		"/        -         0      -   31.3M   8K 8100  30.8M\n"
+		"`-a      1         1    100   31.3M   8K 8100  30.8M\n"
+		"  |-b    0         1    300   23.4M   0B 6000  23.1M\n"
+		"  `-c    0         1      -      0B   0B    0     0B\n");
+	assert_string_equal(r.err, "");
+	result_free(&r);
+}
+
+static void test_status_weight_default(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	/* Without the file, the weight is "-": the kernel has none. */
+	r = run_ksmctl("status", "-r", "-n", "-o", "cgroup,weight", "/a", NULL);
+	assert_string_equal(r.out, "/a 100\n/a/b 300\n/a/c -\n");
+	result_free(&r);
+}
+
+static void test_status_bytes(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	r = run_ksmctl("status", "--bytes", "--raw", "--all", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
+		"/ - 0 - 32768000 8192 8100 32250000\n"
+		"/a 1 1 100 32768000 8192 8100 32250000\n"
+		"/a/b 0 1 300 24576000 0 6000 24192000\n"
+		"/a/c 0 1 - 0 0 0 0\n"
+		"/off 0 0 - 0 0 0 0\n");
+	result_free(&r);
+}
+
+static void test_status_columns(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	r = run_ksmctl("status", "-o", "CGROUP,profit,Source,SCANNED", "-n", "-l", "/a", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+		"/a   30.8M stat 77\n"
+		"/a/b 23.1M stat 77\n"
+		"/a/c    0B stat 77\n");
+	result_free(&r);
+
+	r = run_ksmctl("status", "-o", "+SOURCE", "--raw", "/a/b", NULL);
+	assert_string_equal(r.out,
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT SOURCE\n"
+		"/a/b 0 1 300 23.4M 0B 6000 23.1M stat\n");
+	result_free(&r);
+
+	r = run_ksmctl("status", "-o", "cgroup,nosuch", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "ksmctl: unknown column: nosuch");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--list-columns", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "PROFIT");
+	assert_contains(r.out, "RMAP");
+	result_free(&r);
+}
+
+static void test_status_raw_escapes(void **state)
+{
+	struct result r;
+
+	(void)state;
+	fake_cgroup("/we ird\\x", 1, NULL);
+	fake_cgroup("/new\nline", 1, NULL);
+	r = run_ksmctl("status", "--raw", "-n", "-o", "cgroup,ksm", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/ -\n/new\\x0aline 1\n/we\\x20ird\\x5cx 1\n");
+	result_free(&r);
+
+	/* For people, only what cannot be printed is escaped. */
+	r = run_ksmctl("status", "-n", "-l", "-o", "cgroup", NULL);
+	assert_string_equal(r.out, "/\n/new\\x0aline\n/we ird\\x\n");
+	result_free(&r);
+}
+
+static void test_status_json(void **state)
+{
+	struct json_object *root, *ksmd, *cgroups, *cg, *v;
+	struct result r;
+
+	(void)state;
+	small_tree();
+	fake_cgroup("/q\"uote", 1, NULL);
+	r = run_ksmctl("status", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+
+	assert_true(json_object_object_get_ex(root, "ksmd", &ksmd));
+	assert_true(json_object_object_get_ex(ksmd, "run", &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	assert_int_equal(json_object_get_int(v), 1);
+	assert_true(json_object_object_get_ex(ksmd, "advisor_mode", &v));
+	assert_string_equal(json_object_get_string(v), "none");
+	assert_true(json_object_object_get_ex(ksmd, "general_profit", &v));
+	assert_int_equal(json_object_get_int64(v), 32761600);
+
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	assert_int_equal(json_object_array_length(cgroups), 5);
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/");
+	assert_true(json_object_object_get_ex(cg, "ksm", &v));
+	assert_null(v);
+
+	cg = json_object_array_get_idx(cgroups, 1);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/a");
+	assert_true(json_object_object_get_ex(cg, "ksm", &v));
+	assert_true(json_object_is_type(v, json_type_boolean));
+	assert_true(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(cg, "weight", &v));
+	assert_int_equal(json_object_get_int(v), 100);
+	/* Sizes carry units without --bytes, as in lsblk. */
+	assert_true(json_object_object_get_ex(cg, "merging", &v));
+	assert_string_equal(json_object_get_string(v), "31.3M");
+	assert_true(json_object_object_get_ex(cg, "rmap", &v));
+	assert_int_equal(json_object_get_int(v), 8100);
+	assert_true(json_object_object_get_ex(cg, "source", &v));
+	assert_string_equal(json_object_get_string(v), "stat");
+
+	cg = json_object_array_get_idx(cgroups, 4);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/q\"uote");
+	assert_true(json_object_object_get_ex(cg, "merging", &v));
+	assert_string_equal(json_object_get_string(v), "0B");
+	json_object_put(root);
+	result_free(&r);
+
+	r = run_ksmctl("status", "--json", "--bytes", "-o", "merging,profit", "/a/b", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "merging", &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	assert_int_equal(json_object_get_int64(v), 24576000);
+	assert_true(json_object_object_get_ex(cg, "profit", &v));
+	assert_int_equal(json_object_get_int64(v), 24192000);
+	/* Always there. */
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_true(json_object_object_get_ex(cg, "source", &v));
+	assert_false(json_object_object_get_ex(cg, "rmap", &v));
+	json_object_put(root);
+	result_free(&r);
+}
+
+static void test_status_from_procs(void **state)
+{
+	struct json_object *root, *cgroups, *cg, *v;
+	struct result r;
+
+	(void)state;
+	fake_cgroup("/a", 1, NULL);
+	fake_proc(42, "/a", "ksm_rmap_items 10\nksm_zero_pages 0\n"
+		  "ksm_merging_pages 256\nksm_process_profit 1048000\n");
+	r = run_ksmctl("status", "a", NULL);
+	assert_int_equal(r.status, 0);
+	/* Marked, and explained under the table. */
+	assert_contains(r.out, "/a       1         1      -     1M*  0B*  10* 1023.4K*\n");
+	assert_contains(r.out, "* summed over the processes of the subtree "
+			"(this kernel has no memory.ksm.stat)");
+	/* No knobs at all: said so rather than left out. */
+	assert_contains(r.out, "ksmd: no knobs in ");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--raw", "-n", "a", NULL);
+	assert_string_equal(r.out, "/a 1 1 - 1M 0B 10 1023.4K\n");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--json", "--bytes", "a", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "source", &v));
+	assert_string_equal(json_object_get_string(v), "procs");
+	assert_true(json_object_object_get_ex(cg, "merging", &v));
+	assert_int_equal(json_object_get_int64(v), 256 * 4096);
+	json_object_put(root);
+	result_free(&r);
+}
+
+static void test_status_targets(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	fake_proc(321, "/a/b", NULL);
+	r = run_ksmctl("status", "-n", "-r", "-o", "cgroup", "--pid", "321", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/a/b\n");
+	result_free(&r);
+
+	fake_file(fake.proc, "self/cgroup", "0::/a/c\n");
+	r = run_ksmctl("status", "-n", "-r", "-o", "cgroup", "--self", NULL);
+	assert_string_equal(r.out, "/a/c\n");
+	result_free(&r);
+
+	r = run_ksmctl("status", "-n", "-r", "-o", "cgroup", "--pid", "9999", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "no such process: 9999");
+	result_free(&r);
+
+	r = run_ksmctl("status", "a", "b", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "only one cgroup can be given");
+	result_free(&r);
+}
+
+static void test_top_batch(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	r = run_ksmctl("top", "-b", "-n", "2", "-d", "0.01", NULL);
+	assert_int_equal(r.status, 0);
+	/* Sorted by profit; the same frame twice, each ending in a blank line. */
+	assert_string_equal(r.out,
+		"ksmd: run=1 pages_to_scan=100 sleep_millisecs=20 advisor_mode=none "
+		"full_scans=7 general_profit=31.2M\n"
+		"\n"
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
+		"/        -         0      -   31.3M   8K 8100  30.8M\n"
+		"/a       1         1    100   31.3M   8K 8100  30.8M\n"
+		"/a/b     0         1    300   23.4M   0B 6000  23.1M\n"
+		"/a/c     0         1      -      0B   0B    0     0B\n"
+		"\n"
+		"ksmd: run=1 pages_to_scan=100 sleep_millisecs=20 advisor_mode=none "
+		"full_scans=7 general_profit=31.2M\n"
+		"\n"
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
+		"/        -         0      -   31.3M   8K 8100  30.8M\n"
+		"/a       1         1    100   31.3M   8K 8100  30.8M\n"
+		"/a/b     0         1    300   23.4M   0B 6000  23.1M\n"
+		"/a/c     0         1      -      0B   0B    0     0B\n"
+		"\n");
+	result_free(&r);
+
+	r = run_ksmctl("top", "-b", "-n", "0", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "--iterations needs a positive number");
+	result_free(&r);
+	r = run_ksmctl("top", "-b", "-d", "soon", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "--delay needs a positive number of seconds");
+	result_free(&r);
+}
+
+/*
+ * The exposition format, line by line: HELP then TYPE then the samples of
+ * each family, no family twice, names and values well-formed.
+ */
+static void check_exposition(const char *text)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+	char family[128] = "", seen[4096] = " ";
+	int state = 0;	/* 0: want HELP, 1: want TYPE, 2: samples */
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[128], key[140];
+		const char *p;
+		char *end;
+
+		if (!strncmp(line, "# HELP ", 7)) {
+			assert_int_not_equal(state, 1);
+			assert_int_equal(sscanf(line + 7, "%127s", family), 1);
+			snprintf(key, sizeof(key), " %s ", family);
+			if (strstr(seen, key))
+				fail_msg("family %s twice", family);
+			strncat(seen, key + 1, sizeof(seen) - strlen(seen) - 1);
+			state = 1;
+			continue;
+		}
+		if (!strncmp(line, "# TYPE ", 7)) {
+			char type[32];
+
+			assert_int_equal(state, 1);
+			assert_int_equal(sscanf(line + 7, "%127s %31s", name, type), 2);
+			assert_string_equal(name, family);
+			assert_true(!strcmp(type, "gauge") || !strcmp(type, "counter"));
+			state = 2;
+			continue;
+		}
+		assert_int_equal(state, 2);
+		for (p = line; isalnum((unsigned char)*p) || *p == '_' || *p == ':'; p++)
+			;
+		snprintf(name, sizeof(name), "%.*s", (int)(p - line), line);
+		assert_string_equal(name, family);
+		if (*p == '{') {
+			/* label="value" with \\, \" and \n escapes only. */
+			for (p++; *p != '}'; p++) {
+				while (isalnum((unsigned char)*p) || *p == '_')
+					p++;
+				assert_int_equal(*p++, '=');
+				assert_int_equal(*p++, '"');
+				for (; *p != '"'; p++) {
+					assert_true(*p != '\0' && *p != '\n');
+					if (*p == '\\') {
+						p++;
+						assert_true(*p == '\\' || *p == '"' || *p == 'n');
+					}
+				}
+				p++;
+				if (*p != ',')
+					break;
+			}
+			assert_int_equal(*p++, '}');
+		}
+		assert_int_equal(*p++, ' ');
+		strtod(p, &end);
+		assert_true(end != p && *end == '\0');
+	}
+	free(copy);
+}
+
+static void test_metrics(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	fake_cgroup("/we\"ird\\name\nx", 1, NULL);
+	r = run_ksmctl("metrics", NULL);
+	assert_int_equal(r.status, 0);
+	check_exposition(r.out);
+	assert_contains(r.out, "# HELP ksm_general_profit_bytes ");
+	assert_contains(r.out, "# TYPE ksm_general_profit_bytes gauge\n"
+			"ksm_general_profit_bytes 32761600\n");
+	assert_contains(r.out, "# TYPE ksm_full_scans_total counter\nksm_full_scans_total 7\n");
+	assert_contains(r.out, "ksm_advisor_mode{mode=\"none\"} 1\n");
+	assert_contains(r.out, "ksm_advisor_mode{mode=\"scan-time\"} 0\n");
+	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/a/b\"} 6000\n");
+	assert_contains(r.out, "ksm_cgroup_profit_bytes{cgroup=\"/a\"} 32250000\n");
+	assert_contains(r.out, "ksm_cgroup_weight{cgroup=\"/a/b\"} 300\n");
+	assert_contains(r.out, "ksm_cgroup_pages_scanned_total{cgroup=\"/a\"} 77\n");
+	assert_contains(r.out, "ksm_cgroup_enabled{cgroup=\"/we\\\"ird\\\\name\\nx\"} 1\n");
+	assert_contains(r.out, "ksm_cgroup_summed_from_processes{cgroup=\"/a\"} 0\n");
+	/* /off is off and has nothing: only with --all. */
+	assert_not_contains(r.out, "{cgroup=\"/off\"}");
+	result_free(&r);
+}
+
+static void test_metrics_filter(void **state)
+{
+	struct result r;
+
+	(void)state;
+	fake_knobs();
+	fake_cgroup("/idle", 0, "merging_pages 0\nprofit 0\n");
+	fake_cgroup("/busy", 0, "merging_pages 5\nprofit 20000\n");
+	r = run_ksmctl("metrics", NULL);
+	check_exposition(r.out);
+	assert_not_contains(r.out, "cgroup=\"/idle\"");
+	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/busy\"} 5\n");
+	result_free(&r);
+	r = run_ksmctl("metrics", "--all", NULL);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/idle\"} 0\n");
+	result_free(&r);
+}
+
+/* promtool, where installed, is the judge of the format. */
+static void test_metrics_promtool(void **state)
+{
+	char path[PATH_MAX], cmd[PATH_MAX + 64];
+	struct result r;
+	FILE *f;
+	int status;
+
+	(void)state;
+	small_tree();
+	fake_cgroup("/we\"ird\\name\nx", 1, NULL);
+	fake_proc(5, "/a", "ksm_merging_pages 1\n");
+	snprintf(path, sizeof(path), "%s/out.prom", fake.dir);
+	r = run_ksmctl("metrics", "--all", "--write", path, NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fclose(f);
+	if (system("command -v promtool >/dev/null 2>&1") != 0) {
+		print_message("# promtool not installed: format checked by the test only\n");
+		result_free(&r);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "promtool check metrics <%s 1>&2", path);
+	status = system(cmd);
+	assert_int_equal(status, 0);
+	result_free(&r);
+}
+
+static void test_ksmd_show(void **state)
+{
+	struct json_object *root, *v;
+	struct result r;
+
+	(void)state;
+	fake_knobs();
+	r = run_ksmctl("ksmd", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "run=1\npages_to_scan=100\n");
+	assert_contains(r.out, "advisor_mode=none\n");
+	assert_contains(r.out, "stable_node_dups=0\n");
+	result_free(&r);
+
+	r = run_ksmctl("ksmd", "advisor_mode", "general_profit", NULL);
+	assert_string_equal(r.out, "advisor_mode=none\ngeneral_profit=32761600\n");
+	result_free(&r);
+
+	r = run_ksmctl("ksmd", "--json", "run", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "run", &v));
+	assert_int_equal(json_object_get_int(v), 1);
+	assert_int_equal(json_object_object_length(root), 1);
+	json_object_put(root);
+	result_free(&r);
+
+	/* An older kernel: only what exists is shown. */
+	unlink(strcat(strcpy((char[PATH_MAX]){ 0 }, fake.ksm), "/smart_scan"));
+	r = run_ksmctl("ksmd", NULL);
+	assert_int_equal(r.status, 0);
+	assert_not_contains(r.out, "smart_scan");
+	result_free(&r);
+	r = run_ksmctl("ksmd", "smart_scan", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "kernel has no ");
+	assert_contains(r.err, "/ksm/smart_scan");
+	result_free(&r);
+}
+
+static void test_help(void **state)
+{
+	static const char *const cmds[] = {
+		"enable", "disable", "status", "top", "metrics", "run", "ksmd", "start", "stop",
+	};
+	struct result r;
+	size_t i;
+
+	(void)state;
+	r = run_ksmctl("--help", NULL);
+	assert_int_equal(r.status, 0);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		assert_contains(r.out, cmds[i]);
+	result_free(&r);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		r = run_ksmctl(cmds[i], "--help", NULL);
+		assert_int_equal(r.status, 0);
+		assert_contains(r.out, "Usage: ksmctl ");
+		result_free(&r);
+	}
+	r = run_ksmctl("--version", NULL);
+	assert_contains(r.out, "ksmctl ");
+	result_free(&r);
+}
+
+static const struct CMUnitTest tests[] = {
+	fake_test(test_status_table),
+	fake_test(test_status_weight_default),
+	fake_test(test_status_bytes),
+	fake_test(test_status_columns),
+	fake_test(test_status_raw_escapes),
+	fake_test(test_status_json),
+	fake_test(test_status_from_procs),
+	fake_test(test_status_targets),
+	fake_test(test_top_batch),
+	fake_test(test_metrics),
+	fake_test(test_metrics_filter),
+	fake_test(test_metrics_promtool),
+	fake_test(test_ksmd_show),
+	fake_test(test_help),
+};
+
+TEST_LIST(output_tests, tests);

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The Prometheus text exposition format, for node_exporter's textfile
+ * collector: one family per number, each with its HELP and TYPE lines and
+ * all its samples together, as the format requires.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "util.h"
+
+/* A label value in double quotes: \, " and newline are escaped. */
+void prom_label_value(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '"')
+			fputs("\\\"", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* HELP text escapes \ and newline only. */
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s ", name);
+	for (; *help; help++) {
+		if (*help == '\\')
+			fputs("\\\\", f);
+		else if (*help == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*help, f);
+	}
+	fprintf(f, "\n# TYPE %s %s\n", name, type);
+}
+
+enum cg_metric_value {
+	M_OWN, M_EFFECTIVE, M_WEIGHT, M_MERGING, M_ZERO, M_RMAP, M_PROFIT,
+	M_SCANNED, M_FROM_PROCS,
+};
+
+static const struct {
+	const char *name, *type, *help;
+	enum cg_metric_value value;
+} cg_metrics[] = {
+	{ "ksm_cgroup_enabled", "gauge",
+	  "Own memory.ksm setting of the cgroup (1 on, 0 off).", M_OWN },
+	{ "ksm_cgroup_effective", "gauge",
+	  "1 if memory.ksm of the cgroup or of an ancestor is 1.", M_EFFECTIVE },
+	{ "ksm_cgroup_weight", "gauge", "memory.ksm.weight of the cgroup.", M_WEIGHT },
+	{ "ksm_cgroup_merging_pages", "gauge",
+	  "Pages of the cgroup's subtree merged by KSM.", M_MERGING },
+	{ "ksm_cgroup_zero_pages", "gauge",
+	  "Pages of the cgroup's subtree merged with the zero page.", M_ZERO },
+	{ "ksm_cgroup_rmap_items", "gauge",
+	  "KSM reverse map items (metadata) of the cgroup's subtree.", M_RMAP },
+	{ "ksm_cgroup_profit_bytes", "gauge",
+	  "Memory saved by KSM in the cgroup's subtree minus its metadata.", M_PROFIT },
+	{ "ksm_cgroup_pages_scanned_total", "counter",
+	  "Pages of the cgroup's subtree scanned by ksmd.", M_SCANNED },
+	{ "ksm_cgroup_summed_from_processes", "gauge",
+	  "1 if the cgroup's numbers are summed over its processes' /proc/PID/ksm_stat "
+	  "(a kernel without memory.ksm.stat).", M_FROM_PROCS },
+};
+
+/* The value of @m for @n; false if the cgroup has none. */
+static bool cg_value(const struct cg_node *n, enum cg_metric_value m, int64_t *v)
+{
+	const struct ksm_counts *c = &n->counts;
+	bool procs = n->source == SRC_PROCS;
+
+	switch (m) {
+	case M_OWN:
+		*v = n->own;
+		return n->own >= 0;
+	case M_EFFECTIVE:
+		*v = n->effective;
+		return true;
+	case M_WEIGHT:
+		*v = n->weight;
+		return n->weight >= 0;
+	case M_MERGING:
+		*v = c->merging_pages;
+		return procs || (c->have & KC_MERGING);
+	case M_ZERO:
+		*v = c->zero_pages;
+		return procs || (c->have & KC_ZERO);
+	case M_RMAP:
+		*v = c->rmap_items;
+		return procs || (c->have & KC_RMAP);
+	case M_PROFIT:
+		*v = c->profit;
+		return procs || (c->have & KC_PROFIT);
+	case M_SCANNED:
+		*v = c->pages_scanned;
+		return c->have & KC_SCANNED;
+	case M_FROM_PROCS:
+		*v = procs;
+		return n->source != SRC_NONE;
+	}
+	return false;
+}
+
+static void cgroup_metrics(FILE *f, const struct cg_tree *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(cg_metrics); i++) {
+		bool started = false;
+
+		for (j = 0; j < t->count; j++) {
+			const struct cg_node *n = t->nodes[j];
+			int64_t v;
+
+			if (!n->shown || !cg_value(n, cg_metrics[i].value, &v))
+				continue;
+			if (!started)
+				family(f, cg_metrics[i].name, cg_metrics[i].type, cg_metrics[i].help);
+			started = true;
+			fprintf(f, "%s{cgroup=", cg_metrics[i].name);
+			prom_label_value(f, n->path);
+			fprintf(f, "} %" PRId64 "\n", v);
+		}
+	}
+}
+
+/* advisor_mode: one sample per mode the kernel offers, 1 for the selected. */
+static void advisor_metric(FILE *f, const struct ksmd_state *s)
+{
+	char modes[KNOB_VALUE_MAX], *save = NULL, *m;
+	const char *sel = ksmd_value(s, "advisor_mode");
+
+	if (!sel)
+		return;
+	family(f, "ksm_advisor_mode", "gauge", "1 for the scan rate advisor in use.");
+	snprintf(modes, sizeof(modes), "%s", s->advisor_modes);
+	for (m = strtok_r(modes, " \t[]", &save); m; m = strtok_r(NULL, " \t[]", &save)) {
+		fputs("ksm_advisor_mode{mode=", f);
+		prom_label_value(f, m);
+		fprintf(f, "} %d\n", !strcmp(m, sel));
+	}
+}
+
+static void global_metrics(FILE *f, const struct ksmd_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < knob_count; i++) {
+		const struct knob *k = &knobs[i];
+		int64_t n;
+		uint64_t u;
+
+		if (!s->present[i] || !k->metric)
+			continue;
+		/* A value that is not a number would make the whole file invalid. */
+		if (parse_u64(s->value[i], &u) < 0 && parse_s64(s->value[i], &n) < 0)
+			continue;
+		family(f, k->metric, k->is_counter ? "counter" : "gauge", k->help);
+		fprintf(f, "%s %s\n", k->metric, s->value[i]);
+	}
+	advisor_metric(f, s);
+	family(f, "ksm_page_size_bytes", "gauge", "Size of a page, for the *_pages metrics.");
+	fprintf(f, "ksm_page_size_bytes %ld\n", page_size());
+}
+
+void metrics_write(FILE *f, const struct cg_tree *t, const struct ksmd_state *s)
+{
+	global_metrics(f, s);
+	cgroup_metrics(f, t);
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The cgroup tree below a cgroup, with each cgroup's KSM setting and
+ * numbers.
+ *
+ * The walk goes from directory descriptor to directory descriptor
+ * (openat, getdents64), so that a tree of thousands of cgroups costs a
+ * few system calls per cgroup and no path lookups from the root.  The
+ * numbers come from memory.ksm.stat.  On a kernel without that file they
+ * are summed over /proc/PID/ksm_stat, in one pass over /proc for the
+ * whole tree.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "cgroup.h"
+#include "paths.h"
+#include "tree.h"
+#include "util.h"
+
+static struct cg_node *node_new(struct cg_tree *t, struct cg_node *parent, const char *name)
+{
+	struct cg_node *n = xcalloc(1, sizeof(*n));
+
+	if (!parent) {
+		n->path = xstrdup(name);
+		n->name = n->path;
+	} else {
+		n->path = xasprintf("%s/%s", strcmp(parent->path, "/") ? parent->path : "", name);
+		n->name = strrchr(n->path, '/') + 1;
+		n->depth = parent->depth + 1;
+	}
+	n->parent = parent;
+	n->own = -1;
+	n->weight = -1;
+
+	if (t->count % 64 == 0)
+		t->nodes = xrealloc(t->nodes, (t->count + 64) * sizeof(*t->nodes));
+	t->nodes[t->count++] = n;
+	return n;
+}
+
+/* A memory.ksm that reads "0" or "1", else -1. */
+static int read_bool_at(int dirfd, const char *name)
+{
+	char buf[32];
+	char *v;
+
+	if (read_file_at(dirfd, name, buf, sizeof(buf)) < 0)
+		return -1;
+	v = strstrip(buf);
+	if (!strcmp(v, "0") || !strcmp(v, "1"))
+		return v[0] - '0';
+	return -1;
+}
+
+/*
+ * A cgroup with memory.ksm but without memory.ksm.stat or .weight tells
+ * that the kernel has none: the other cgroups are not asked, which saves
+ * two failed lookups per cgroup.
+ */
+static void read_node(struct cg_tree *t, int dirfd, struct cg_node *n)
+{
+	char buf[KSM_FILE_MAX];
+	uint64_t w;
+	int eff, ret;
+
+	n->own = read_bool_at(dirfd, KSM_FILE);
+	/* The top's ancestors were looked at by tree_build(). */
+	n->effective = n->own == 1 || (n->parent ? n->parent->effective : n->effective);
+
+	if (!t->no_weight_file) {
+		ret = read_file_at(dirfd, KSM_WEIGHT_FILE, buf, sizeof(buf));
+		if (ret >= 0 && parse_u64(strstrip(buf), &w) == 0 && w <= KSM_WEIGHT_MAX)
+			n->weight = (int)w;
+		else if (ret == -ENOENT && n->own >= 0)
+			t->no_weight_file = true;
+	}
+	if (!t->no_stat_file) {
+		ret = read_file_at(dirfd, KSM_STAT_FILE, buf, sizeof(buf));
+		if (ret >= 0) {
+			ksm_stat_parse(buf, &n->counts, &eff);
+			n->source = SRC_STAT;
+			if (eff >= 0)
+				n->effective = eff;
+		} else if (ret == -ENOENT && n->own >= 0) {
+			t->no_stat_file = true;
+		}
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The names of the subdirectories of @dirfd, sorted; every one is a
+ * cgroup.  getdents64() on @dirfd itself, rather than a DIR stream on a
+ * duplicate, saves three system calls per cgroup.
+ */
+static char **list_children(int dirfd, size_t *count)
+{
+	char buf[32768];
+	char **names = NULL;
+	size_t n = 0, alloc = 0;
+	ssize_t len;
+
+	*count = 0;
+	while ((len = getdents64(dirfd, buf, sizeof(buf))) > 0) {
+		ssize_t off;
+
+		for (off = 0; off < len;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (de->d_type == DT_UNKNOWN) {
+				struct stat st;
+
+				if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+				    !S_ISDIR(st.st_mode))
+					continue;
+			} else if (de->d_type != DT_DIR) {
+				continue;
+			}
+			if (n == alloc) {
+				alloc = alloc ? alloc * 2 : 8;
+				names = xrealloc(names, alloc * sizeof(*names));
+			}
+			names[n++] = xstrdup(de->d_name);
+		}
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	*count = n;
+	return names;
+}
+
+/* Read @n and its subtree; t->nodes comes out depth-first in name order. */
+static void walk(struct cg_tree *t, int dirfd, struct cg_node *n)
+{
+	char **names;
+	size_t i;
+
+	read_node(t, dirfd, n);
+	names = list_children(dirfd, &n->nchildren);
+	if (!n->nchildren) {
+		free(names);
+		return;
+	}
+	n->children = xcalloc(n->nchildren, sizeof(*n->children));
+	for (i = 0; i < n->nchildren; i++) {
+		struct cg_node *c = node_new(t, n, names[i]);
+		int cfd;
+
+		n->children[i] = c;
+		free(names[i]);
+		cfd = openat(dirfd, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0)
+			continue;	/* removed meanwhile: keep it, without numbers */
+		walk(t, cfd, c);
+		close(cfd);
+	}
+	free(names);
+}
+
+/*
+ * Whether the top of the tree is effectively enabled depends on its
+ * ancestors, which the walk does not visit.
+ */
+static bool ancestors_enabled(const char *cg)
+{
+	char *p = cgroup_parent(cg);
+	bool on = false;
+
+	while (!on && strcmp(p, "/")) {
+		char *dir = cgroup_dir_path(p), *next;
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			on = read_bool_at(fd, KSM_FILE) == 1;
+			close(fd);
+		}
+		free(dir);
+		next = cgroup_parent(p);
+		free(p);
+		p = next;
+	}
+	free(p);
+	return on;
+}
+
+/* Build the tree below the cgroup @cg ("/a/b"), which must exist. */
+int tree_build(const char *cg, struct cg_tree *t)
+{
+	char *dir = cgroup_dir_path(cg);
+	int fd, ret = 0;
+
+	memset(t, 0, sizeof(*t));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		if (errno == ENOENT || errno == ENOTDIR)
+			ksm_error("no such cgroup: %s", dir);
+		else
+			ksm_error("cannot open %s: %s", dir, strerror(errno));
+		free(dir);
+		return ret;
+	}
+	free(dir);
+
+	t->top = node_new(t, NULL, cg);
+	t->top->effective = ancestors_enabled(cg);
+	walk(t, fd, t->top);
+	close(fd);
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	const struct cg_node *x = *(struct cg_node *const *)a;
+	const struct cg_node *y = *(struct cg_node *const *)b;
+
+	return strcmp(x->path, y->path);
+}
+
+static int cmp_key_path(const void *key, const void *b)
+{
+	return strcmp(key, (*(struct cg_node *const *)b)->path);
+}
+
+/* A node by path, in a node array sorted by cmp_path. */
+static struct cg_node *find_sorted(struct cg_node **sorted, size_t n, const char *path)
+{
+	struct cg_node **p = bsearch(path, sorted, n, sizeof(*sorted), cmp_key_path);
+
+	return p ? *p : NULL;
+}
+
+struct cg_node *tree_find(const struct cg_tree *t, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		if (!strcmp(t->nodes[i]->path, path))
+			return t->nodes[i];
+	return NULL;
+}
+
+/*
+ * The node a process of cgroup @path counts for: its own, or the nearest
+ * ancestor in the tree if the cgroup appeared after the walk.  NULL if
+ * the process is outside the tree.
+ */
+static struct cg_node *node_for(const struct cg_tree *t, struct cg_node **sorted,
+				const char *path)
+{
+	const char *top = t->top->path;
+	size_t len = strlen(top);
+	char *p, *slash;
+	struct cg_node *n;
+
+	if (strcmp(top, "/") &&
+	    (strncmp(path, top, len) || (path[len] != '/' && path[len] != '\0')))
+		return NULL;
+	p = xstrdup(path);
+	while (!(n = find_sorted(sorted, t->count, p))) {
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			break;
+		*slash = '\0';
+	}
+	if (!n && strcmp(top, "/") == 0)
+		n = t->top;
+	free(p);
+	return n;
+}
+
+/*
+ * For the cgroups without memory.ksm.stat, sum /proc/PID/ksm_stat over
+ * the processes of their subtree.  /proc lists thread group leaders
+ * only, so the threads of a process, which share its mm, count once.
+ * A process's numbers belong to its mm, which is charged to the memory
+ * cgroup of the mm's owner: the process itself, in all but rare cases.
+ */
+void tree_fill_from_procs(struct cg_tree *t)
+{
+	struct cg_node **sorted;
+	struct dirent *de;
+	DIR *dir;
+	size_t i;
+	bool needed = false;
+
+	for (i = 0; i < t->count; i++)
+		if (t->nodes[i]->source == SRC_NONE)
+			needed = true;
+	if (!needed)
+		return;
+	dir = opendir(proc_dir());
+	if (!dir)
+		return;
+
+	sorted = xmalloc(t->count * sizeof(*sorted));
+	memcpy(sorted, t->nodes, t->count * sizeof(*sorted));
+	qsort(sorted, t->count, sizeof(*sorted), cmp_path);
+
+	for (i = 0; i < t->count; i++)
+		if (t->nodes[i]->source == SRC_NONE)
+			t->nodes[i]->source = SRC_PROCS;
+	t->from_procs = true;
+
+	while ((de = readdir(dir))) {
+		char text[KSM_FILE_MAX], *cg;
+		struct ksm_counts c;
+		struct cg_node *n;
+		int pfd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pfd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd < 0)
+			continue;	/* exited */
+		if (read_file_at(pfd, "cgroup", text, sizeof(text)) < 0 ||
+		    proc_cgroup_parse(text, &cg) < 0) {
+			close(pfd);
+			continue;
+		}
+		n = node_for(t, sorted, cg);
+		free(cg);
+		/* Kernel threads have no ksm_stat; they have no mm either. */
+		if (n && read_file_at(pfd, "ksm_stat", text, sizeof(text)) >= 0) {
+			proc_ksm_stat_parse(text, &c);
+			c.have &= ~KC_SCANNED;
+			for (; n; n = n->parent)
+				if (n->source == SRC_PROCS)
+					ksm_counts_add(&n->counts, &c);
+		}
+		close(pfd);
+	}
+	closedir(dir);
+	free(sorted);
+}
+
+/*
+ * Show the cgroups where KSM is on or that have numbers, and their
+ * ancestors so that the tree holds together; with @all, every cgroup.
+ * The top is always shown.
+ */
+void tree_filter(struct cg_tree *t, bool all)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->count; i++) {
+		struct cg_node *n = t->nodes[i];
+
+		n->shown = all || n->own == 1 || n->effective ||
+			   ksm_counts_nonzero(&n->counts);
+		if (n->shown)
+			for (n = n->parent; n && !n->shown; n = n->parent)
+				n->shown = true;
+	}
+	t->top->shown = true;
+
+	for (i = 0; i < t->count; i++) {
+		struct cg_node *n = t->nodes[i];
+		bool last = true;
+
+		for (j = 0; j < n->nchildren; j++) {
+			struct cg_node *c = n->children[n->nchildren - 1 - j];
+
+			c->last_shown = last && c->shown;
+			if (c->shown)
+				last = false;
+		}
+	}
+}
+
+void tree_free(struct cg_tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		free(t->nodes[i]->path);
+		free(t->nodes[i]->children);
+		free(t->nodes[i]);
+	}
+	free(t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Build, fill and filter: what status, top and metrics need. */
+int tree_load(const char *cg, bool all, struct cg_tree *t)
+{
+	int ret = tree_build(cg, t);
+
+	if (ret < 0)
+		return ret;
+	tree_fill_from_procs(t);
+	tree_filter(t, all);
+	return 0;
+}
