@@ -238,8 +238,11 @@ static int worker_loop(int cmd, int resp, int flags)
 	} else {
 		fill_pages(p, 0, NR_PAGES);
 	}
-	if ((flags & W_ZEROES) && !(z = map_zeroes()))
-		return 112;
+	if (flags & W_ZEROES) {
+		z = map_zeroes();
+		if (!z)
+			return 112;
+	}
 	if (answer(resp, "r", 1))
 		return 106;
 
@@ -1292,8 +1295,9 @@ static bool stat_matches(const struct subtree *t, int n, const pid_t *skip,
 		if (!memcmp(&c, &p, sizeof(c)))
 			continue;
 		ok = false;
+		/* merging_pages, zero_pages, rmap_items, profit */
 		if (verbose)
-			ksft_print_msg("%s: merging %ld zero %ld rmap %ld profit %ld, its processes: %ld %ld %ld %ld\n",
+			ksft_print_msg("%s: %ld %ld %ld %ld, its processes %ld %ld %ld %ld\n",
 				       t[i].cg, c.merging_pages, c.zero_pages,
 				       c.rmap_items, c.profit, p.merging_pages,
 				       p.zero_pages, p.rmap_items, p.profit);
@@ -1339,7 +1343,7 @@ static bool wait_stat_zero(const struct subtree *t, int n)
 			return true;
 		if (ksm_read("full_scans") >= start + WAIT_SCANS ||
 		    time(NULL) > deadline) {
-			ksft_print_msg("%s: merging %ld zero %ld rmap %ld profit %ld with no process left\n",
+			ksft_print_msg("%s: %ld %ld %ld %ld with no process left\n",
 				       t[i].cg, c.merging_pages, c.zero_pages,
 				       c.rmap_items, c.profit);
 			return false;
