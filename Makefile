@@ -50,7 +50,7 @@ DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	pkg-config libjson-c-dev libsystemd-dev libcmocka-dev prometheus
 
 .PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
-	ksmctl ksmctl-check \
+	ksmctl ksmctl-check systemd \
 	vm demo test test-base bench-unused bench-ksmctl export-series clean
 
 help:
@@ -64,6 +64,7 @@ help:
 	@echo "make export-series export the kernel change as a patch series, checkpatch it"
 	@echo "make check-patches build the kernel after each patch of the series, W=1"
 	@echo "make ksmctl        build tools/ksmctl ($(KSMCTL_O)); ksmctl-check: its unit tests"
+	@echo "make systemd       Debian's systemd with MemoryKSM= (systemd-units/), staged for the guest"
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
 	@echo "make bench-ksmctl  ksmctl status on 1000 cgroups in the guest (benchmark)"
 	@echo "tests/vm/run --help  run a command in the guest (after make kernel initramfs)"
@@ -161,7 +162,7 @@ vm: kernel initramfs
 demo: kernel rootfs selftests ksmctl
 	@tests/vm/run --systemd -- tests/demo.sh $(BIN) $(KSMCTL_O)/guest/ksmctl
 
-test: pristine kernel kernel-debug initramfs rootfs selftests ksmctl
+test: pristine kernel kernel-debug initramfs rootfs selftests ksmctl systemd
 	@tests/run-all
 
 # test_ksm on the kernel without the series: every memory.ksm test must fail
@@ -188,6 +189,9 @@ ksmctl: deps
 
 ksmctl-check: deps
 	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) check
+
+systemd: deps
+	@JOBS=$(JOBS) systemd-units/build-patched-systemd $(CACHE)/systemd
 
 check-patches: pristine
 	@build-aux/check-patches $(PRISTINE) $(TOP) $(CHECK) $(KCONFIG)/check.config
