@@ -52,23 +52,6 @@ static void memcg_ksm_stat_add(struct mem_cgroup *memcg, long merging_pages,
 	}
 }
 
-/* The memory cgroup of @mm's owner, with a reference, or NULL. */
-static struct mem_cgroup *memcg_ksm_get_mm_memcg(struct mm_struct *mm)
-{
-	struct task_struct *owner;
-	struct mem_cgroup *memcg = NULL;
-
-	rcu_read_lock();
-	owner = rcu_dereference(mm->owner);
-	if (owner) {
-		memcg = mem_cgroup_from_task(owner);
-		if (!css_tryget(&memcg->css))
-			memcg = NULL;
-	}
-	rcu_read_unlock();
-	return memcg;
-}
-
 /**
  * mem_cgroup_ksm_account - bring an mm's share of memory.ksm.stat up to date
  * @charge: what @mm's counters added so far
@@ -78,7 +61,7 @@ static struct mem_cgroup *memcg_ksm_get_mm_memcg(struct mm_struct *mm)
  * counters and the pages scanned since the last call to the memory cgroup
  * of @mm's owner.  If the owner moved to another cgroup, the charge moves
  * from the old cgroup to the new one.  An mm without an owner (exiting)
- * stays where it was.
+ * counts as the root cgroup's, which memory.ksm.stat does not show.
  */
 void mem_cgroup_ksm_account(struct mem_cgroup_ksm_charge *charge,
 			    struct mm_struct *mm)
@@ -91,17 +74,13 @@ void mem_cgroup_ksm_account(struct mem_cgroup_ksm_charge *charge,
 	if (mem_cgroup_disabled())
 		return;
 
-	memcg = memcg_ksm_get_mm_memcg(mm);
+	memcg = get_mem_cgroup_from_mm(mm);
 	if (memcg == charge->memcg) {
-		if (memcg)
-			css_put(&memcg->css);
-	} else if (memcg) {
+		css_put(&memcg->css);
+	} else {
 		mem_cgroup_ksm_uncharge(charge);
 		charge->memcg = memcg;		/* takes over the reference */
 	}
-	if (!charge->memcg)
-		return;
-
 	memcg_ksm_stat_add(charge->memcg,
 			   merging_pages - charge->merging_pages,
 			   zero_pages - charge->zero_pages,

@@ -138,16 +138,12 @@ bool __mm_memcg_ksm_enabled(struct mm_struct *mm)
  */
 static struct mm_struct *memcg_ksm_get_owned_mm(struct task_struct *task)
 {
-	struct mm_struct *mm;
+	struct mm_struct *mm = get_task_mm(task);
 
-	task_lock(task);
-	mm = task->mm;
-	if (mm && !(task->flags & PF_KTHREAD) &&
-	    rcu_access_pointer(mm->owner) == task)
-		mmget(mm);
-	else
+	if (mm && rcu_access_pointer(mm->owner) != task) {
+		mmput(mm);
 		mm = NULL;
-	task_unlock(task);
+	}
 	return mm;
 }
 

@@ -446,6 +446,25 @@ static long merging_pages(pid_t pid)
 	return atol(buf);
 }
 
+/* The bound of a wait for ksmd: WAIT_SCANS more full scans, or WAIT_SECONDS. */
+struct ksm_wait {
+	long scans;
+	time_t deadline;
+};
+
+static struct ksm_wait ksm_wait_start(void)
+{
+	return (struct ksm_wait){
+		.scans = ksm_read("full_scans") + WAIT_SCANS,
+		.deadline = time(NULL) + WAIT_SECONDS,
+	};
+}
+
+static bool ksm_wait_over(const struct ksm_wait *w)
+{
+	return ksm_read("full_scans") >= w->scans || time(NULL) > w->deadline;
+}
+
 /*
  * Wait until @want of each worker's pages are merged, or until ksmd has
  * made WAIT_SCANS more full scans without that happening.  Returns true if
@@ -453,8 +472,7 @@ static long merging_pages(pid_t pid)
  */
 static bool wait_merging(struct worker *w, int n, long want)
 {
-	long start = ksm_read("full_scans");
-	time_t deadline = time(NULL) + WAIT_SECONDS;
+	struct ksm_wait wait = ksm_wait_start();
 	int i;
 
 	for (;;) {
@@ -463,8 +481,7 @@ static bool wait_merging(struct worker *w, int n, long want)
 				break;
 		if (i == n)
 			return true;
-		if (ksm_read("full_scans") >= start + WAIT_SCANS ||
-		    time(NULL) > deadline) {
+		if (ksm_wait_over(&wait)) {
 			for (i = 0; i < n; i++)
 				ksft_print_msg("pid %d: %ld pages merged, want %ld\n",
 					       w[i].pid, worker_ksm_pages(&w[i]),
@@ -565,6 +582,31 @@ static char *cg_new(const char *root, const char *name)
 	return cg;
 }
 
+/* @file is absent from the root cgroup @root and has @mode in @cg. */
+static bool cg_file_mode(const char *root, const char *cg, const char *file,
+			 mode_t mode)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, file);
+	if (!access(path, F_OK)) {
+		ksft_print_msg("the root cgroup has %s\n", file);
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	if (stat(path, &st)) {
+		ksft_print_msg("%s: %s\n", path, strerror(errno));
+		return false;
+	}
+	if ((st.st_mode & 0777) != mode) {
+		ksft_print_msg("%s: mode %o, want %o\n", path,
+			       st.st_mode & 0777, mode);
+		return false;
+	}
+	return true;
+}
+
 static void cg_free(char *cg)
 {
 	if (cg) {
@@ -594,28 +636,13 @@ static int test_ksm_file(const char *root)
 	static const char *const bad[] = {
 		"2", "-1", "10", "01", "yes", "1 1", "0x1", "\n", "11\n",
 	};
-	char *cg = NULL, path[PATH_MAX];
 	int ret = KSFT_FAIL;
-	struct stat st;
+	char *cg;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/memory.ksm", root);
-	if (!access(path, F_OK)) {
-		ksft_print_msg("the root cgroup has memory.ksm\n");
-		goto out;
-	}
 	cg = cg_new(root, "ksm_test_file");
-	if (!cg)
+	if (!cg || !cg_file_mode(root, cg, "memory.ksm", 0644))
 		goto out;
-	snprintf(path, sizeof(path), "%s/memory.ksm", cg);
-	if (stat(path, &st)) {
-		ksft_print_msg("%s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	if ((st.st_mode & 0777) != 0644) {
-		ksft_print_msg("%s: mode %o\n", path, st.st_mode & 0777);
-		goto out;
-	}
 	if (cg_read_strcmp(cg, "memory.ksm", "0\n"))
 		goto out;
 	if (cg_write(cg, "memory.ksm", "1") ||
@@ -1312,12 +1339,10 @@ static bool stat_matches(const struct subtree *t, int n, const pid_t *skip,
 static bool wait_stat_matches(const struct subtree *t, int n,
 			      const pid_t *skip, int nskip)
 {
-	long start = ksm_read("full_scans");
-	time_t deadline = time(NULL) + WAIT_SECONDS;
+	struct ksm_wait wait = ksm_wait_start();
 
 	while (!stat_matches(t, n, skip, nskip, false)) {
-		if (ksm_read("full_scans") >= start + WAIT_SCANS ||
-		    time(NULL) > deadline) {
+		if (ksm_wait_over(&wait)) {
 			stat_matches(t, n, skip, nskip, true);
 			return false;
 		}
@@ -1329,8 +1354,7 @@ static bool wait_stat_matches(const struct subtree *t, int n,
 /* Wait until the numbers of every cgroup in @t are 0. */
 static bool wait_stat_zero(const struct subtree *t, int n)
 {
-	long start = ksm_read("full_scans");
-	time_t deadline = time(NULL) + WAIT_SECONDS;
+	struct ksm_wait wait = ksm_wait_start();
 	struct ksm_numbers c, zero = {};
 	int i;
 
@@ -1341,8 +1365,7 @@ static bool wait_stat_zero(const struct subtree *t, int n)
 				break;
 		if (i == n)
 			return true;
-		if (ksm_read("full_scans") >= start + WAIT_SCANS ||
-		    time(NULL) > deadline) {
+		if (ksm_wait_over(&wait)) {
 			ksft_print_msg("%s: %ld %ld %ld %ld with no process left\n",
 				       t[i].cg, c.merging_pages, c.zero_pages,
 				       c.rmap_items, c.profit);
@@ -1359,30 +1382,19 @@ static bool wait_stat_zero(const struct subtree *t, int n)
  */
 static int test_ksm_stat_file(const char *root)
 {
-	char *parent = NULL, *child = NULL, path[PATH_MAX];
+	char *parent = NULL, *child = NULL;
 	long v[NR_STAT_KEYS];
 	int ret = KSFT_FAIL;
-	struct stat st;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/memory.ksm.stat", root);
-	if (!access(path, F_OK)) {
-		ksft_print_msg("the root cgroup has memory.ksm.stat\n");
-		goto out;
-	}
 	parent = cg_new(root, "ksm_test_stat");
 	if (!parent || cg_write(parent, "cgroup.subtree_control", "+memory"))
 		goto out;
 	child = cg_new(parent, "child");
-	if (!child)
+	if (!child || !cg_file_mode(root, child, "memory.ksm.stat", 0444))
 		goto out;
-	snprintf(path, sizeof(path), "%s/memory.ksm.stat", child);
-	if (stat(path, &st) || (st.st_mode & 0777) != 0444) {
-		ksft_print_msg("%s: missing or not mode 0444\n", path);
-		goto out;
-	}
 	if (cg_write(child, "memory.ksm.stat", "0") == 0) {
-		ksft_print_msg("%s: writable\n", path);
+		ksft_print_msg("%s/memory.ksm.stat: writable\n", child);
 		goto out;
 	}
 	if (cg_ksm_stat(child, v))
