@@ -21,7 +21,9 @@ OBJ_DEBUG = $(KCACHE)/obj-debug
 OBJ_BASE = $(KCACHE)/obj-base
 SELFTESTS = $(KCACHE)/selftests
 CHECK = $(KCACHE)/check
-KSMCTL_O = $(CACHE)/ksmctl
+# ksmctl's objects record the paths of their sources (gcc -MMD), so each
+# checkout builds into a directory of its own.
+KSMCTL_O = $(CACHE)/ksmctl/$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-12)
 BIN = $(CACHE)/bin
 
 export CCACHE_DIR := $(CACHE)/ccache
