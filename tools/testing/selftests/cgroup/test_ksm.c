@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tests of memory.ksm (KSM enabled for every process of a memory cgroup)
- * and memory.ksm.stat (what KSM saves and costs for a cgroup).
+ * Tests of memory.ksm (KSM enabled for every process of a memory cgroup),
+ * memory.ksm.stat (what KSM saves and costs for a cgroup) and
+ * memory.ksm.weight (the cgroup's share of ksmd's work).
  *
  * Each test starts "workers": processes that map NR_PAGES anonymous pages
  * with the same content (four distinct pages, repeated), then wait for
@@ -60,6 +61,8 @@ struct worker {
 };
 
 static char *self_exe;
+/* ksmd's knobs as the tests found them */
+static long saved_run, saved_pages, saved_sleep, saved_smart, saved_feed;
 
 /* ---- page contents ---------------------------------------------------- */
 
@@ -1602,14 +1605,22 @@ static int stress_storm(char **cgs, time_t end)
 	return bad ? 1 : 0;
 }
 
-/* Write 0 and 1 to the cgroups' memory.ksm, at random, until @end. */
+/*
+ * Write 0 and 1 to the cgroups' memory.ksm, and weights to their
+ * memory.ksm.weight, at random, until @end.
+ */
 static int stress_toggle(char **cgs, time_t end)
 {
+	char weight[16];
 	long n = 0;
 
 	while (!stress_done(end)) {
 		if (cg_ksm(cgs[rand() % STRESS_CGROUPS], rand() % 2) &&
 		    errno != EINTR)
+			return 1;
+		snprintf(weight, sizeof(weight), "%d", 1 + rand() % 10000);
+		if (cg_write(cgs[rand() % STRESS_CGROUPS], "memory.ksm.weight",
+			     weight))
 			return 1;
 		n++;
 	}
@@ -1732,6 +1743,13 @@ static int test_ksm_stress(const char *root)
 		}
 	if (bad || !all_check(w, STRESS_WORKERS))
 		goto out;
+	/*
+	 * Weights of 1 beside weights of 10000 make a full scan 10000 times
+	 * longer: back to the default for the waits below.
+	 */
+	for (i = 0; i < STRESS_CGROUPS; i++)
+		if (cg_write(cgs[i], "memory.ksm.weight", "100"))
+			goto out;
 	{
 		const struct subtree t[] = {
 			{ cgs[0], { cgs[0] } }, { cgs[1], { cgs[1] } },
@@ -1762,6 +1780,282 @@ out:
 	return ret;
 }
 
+/* ---- memory.ksm.weight -------------------------------------------------- */
+
+/*
+ * The file: 0644 in non-root cgroups, absent at the root, 100 by default,
+ * takes 1 to 10000, refuses anything else with EINVAL and keeps its value.
+ */
+static int test_ksm_weight_file(const char *root)
+{
+	static const char *const bad[] = {
+		"0", "10001", "-1", "abc", "\n", "1 2", "100x", "4294967396",
+	};
+	int ret = KSFT_FAIL;
+	char *cg;
+	size_t i;
+
+	cg = cg_new(root, "ksm_test_weight_file");
+	if (!cg || !cg_file_mode(root, cg, "memory.ksm.weight", 0644))
+		goto out;
+	if (cg_read_strcmp(cg, "memory.ksm.weight", "100\n"))
+		goto out;
+	if (cg_write(cg, "memory.ksm.weight", "1") ||
+	    cg_read_strcmp(cg, "memory.ksm.weight", "1\n") ||
+	    cg_write(cg, "memory.ksm.weight", "10000\n") ||
+	    cg_read_strcmp(cg, "memory.ksm.weight", "10000\n") ||
+	    cg_write(cg, "memory.ksm.weight", "250"))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (cg_write(cg, "memory.ksm.weight", (char *)bad[i]) != -EINVAL) {
+			ksft_print_msg("writing \"%s\" did not fail with EINVAL\n",
+				       bad[i]);
+			goto out;
+		}
+		if (cg_read_strcmp(cg, "memory.ksm.weight", "250\n"))
+			goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * "Big" processes hold more pages than ksmd scans while a test measures,
+ * all alike (they merge) or all different (they never do).
+ */
+#define BIG_PAGES	16384
+
+struct big_arg {
+	long pages;
+	bool alike;
+	long seed;
+	int ready;	/* write end of a pipe: "r" once the pages are filled */
+};
+
+static int big_fn(const char *cgroup, void *arg)
+{
+	struct big_arg *a = arg;
+	long n = PAGE_SIZE / sizeof(long);
+	long i, j, *p;
+
+	p = mmap(NULL, a->pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
+		return 1;
+	for (i = 0; i < a->pages; i++)
+		for (j = 0; j < n; j++)
+			p[i * n + j] = a->seed + j + (a->alike ? 0 : i << 20);
+	if (write(a->ready, "r", 1) != 1)
+		return 1;
+	for (;;)
+		pause();
+}
+
+/* Start a process of @pages pages in @cg; cg_free() kills it. */
+static pid_t big_start(const char *cg, long pages, bool alike, long seed)
+{
+	struct big_arg a;
+	int fd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(fd))
+		return -1;
+	a = (struct big_arg){ pages, alike, seed, fd[1] };
+	pid = cg_run_nowait(cg, big_fn, &a);
+	close(fd[1]);
+	if (pid > 0 && read(fd[0], &c, 1) != 1)
+		pid = -1;
+	close(fd[0]);
+	return pid;
+}
+
+static long cg_scanned(const char *cg)
+{
+	long v[NR_STAT_KEYS];
+
+	return cg_ksm_stat(cg, v) ? -1 : v[5];
+}
+
+/*
+ * Wait until ksmd has scanned @total pages for the cgroups @cg, counting
+ * from @start, and put what each got in @got.
+ */
+static bool wait_scanned(char **cg, int n, const long *start, long *got,
+			 long total)
+{
+	time_t deadline = time(NULL) + WAIT_SECONDS;
+	long sum;
+	int i;
+
+	for (;;) {
+		for (i = 0, sum = 0; i < n; i++) {
+			got[i] = cg_scanned(cg[i]);
+			if (got[i] < 0)
+				return false;
+			got[i] -= start ? start[i] : 0;
+			sum += got[i];
+		}
+		if (sum >= total)
+			return true;
+		if (time(NULL) > deadline) {
+			ksft_print_msg("ksmd scanned %ld of %ld pages in %ds\n",
+				       sum, total, WAIT_SECONDS);
+			return false;
+		}
+		usleep(10000);
+	}
+}
+
+/* Is @a / @b within 10% of @want? */
+static bool ratio_near(const char *what, long a, long b, double want)
+{
+	double r = b > 0 ? (double)a / b : 0;
+
+	ksft_print_msg("%s: %ld / %ld = %.3f, want %.3f\n", what, a, b, r, want);
+	return r >= want * 0.9 && r <= want * 1.1;
+}
+
+/*
+ * ksmd divides its work by weight among siblings, hierarchically: under a
+ * parent, x (weight 100) with children a (100) and b (300), and c (300)
+ * under y (100).  Each holds more pages than ksmd scans while the test
+ * measures; b scans 3 times what a does, and c as much as a and b together.
+ * The profit feed and smart scan are off: the pages never merge, and would
+ * be backed off and skipped.
+ */
+static int test_ksm_weight(const char *root)
+{
+	/* Parents first */
+	static const char *const names[] = {
+		"ksm_test_weight", "ksm_test_weight/x", "ksm_test_weight/y",
+		"ksm_test_weight/x/a", "ksm_test_weight/x/b",
+		"ksm_test_weight/y/c",
+	};
+	enum { TOP, X, Y, A, B, C, N };
+	char *cg[N] = {}, *leaves[3];
+	long start[3], got[3], x0, x;
+	int ret = KSFT_FAIL, i;
+
+	for (i = 0; i < N; i++) {
+		cg[i] = cg_new(root, names[i]);
+		if (!cg[i])
+			goto out;
+	}
+	for (i = TOP; i <= Y; i++)
+		if (cg_write(cg[i], "cgroup.subtree_control", "+memory"))
+			goto out;
+	if (ksm_write("profit_feed", 0) || ksm_write("smart_scan", 0))
+		goto out;
+	if (cg_write(cg[B], "memory.ksm.weight", "300") ||
+	    cg_write(cg[C], "memory.ksm.weight", "300"))
+		goto out;
+	leaves[0] = cg[A];
+	leaves[1] = cg[B];
+	leaves[2] = cg[C];
+	for (i = 0; i < 3; i++)
+		if (big_start(leaves[i], BIG_PAGES, false, i << 8) < 0)
+			goto out;
+
+	/* Measure once ksmd scans for all three */
+	for (i = 0; i < 3; i++) {
+		long zero[3] = {};
+
+		if (!wait_scanned(&leaves[i], 1, zero, got, 1))
+			goto out;
+	}
+	for (i = 0; i < 3; i++)
+		start[i] = cg_scanned(leaves[i]);
+	x0 = cg_scanned(cg[X]);
+	if (!wait_scanned(leaves, 3, start, got, BIG_PAGES))
+		goto out;
+	x = cg_scanned(cg[X]) - x0;
+	for (i = 0; i < 3; i++)
+		if (got[i] >= BIG_PAGES) {
+			ksft_print_msg("%s went round its pages\n", leaves[i]);
+			goto out;
+		}
+	if (ratio_near("b / a", got[1], got[0], 3) &&
+	    ratio_near("c / x", got[2], x, 1) &&
+	    ratio_near("c / (a + b)", got[2], got[0] + got[1], 1))
+		ret = KSFT_PASS;
+out:
+	ksm_write("profit_feed", saved_feed);
+	ksm_write("smart_scan", saved_smart);
+	for (i = N - 1; i >= 0; i--)
+		cg_free(cg[i]);
+	return ret;
+}
+
+/*
+ * The profit feed: beside a group of pages all alike, a group of pages
+ * that are all different, and stay so, gets less than half of the scans
+ * once ksmd has been over it a few times, at equal weights.  With
+ * /sys/kernel/mm/ksm/profit_feed 0 it gets its share back (more than 2/3
+ * of the other's).  Smart scan is off: the pages it skips count towards
+ * the share too, but not in pages_scanned.
+ */
+/*
+ * Enough unique pages that their rmap_items cost more than the few pages
+ * that the process, a fork of this one, shares with the other: no profit.
+ */
+#define FEED_UNIQUE	(BIG_PAGES / 4)
+
+static int test_ksm_profit_feed(const char *root)
+{
+	static const char *const names[] = {
+		"ksm_test_feed", "ksm_test_feed/alike", "ksm_test_feed/unique",
+	};
+	long start[2], got[2];
+	int ret = KSFT_FAIL, i;
+	char *cg[3] = {};
+
+	for (i = 0; i < 3; i++) {
+		cg[i] = cg_new(root, names[i]);
+		if (!cg[i])
+			goto out;
+	}
+	if (cg_write(cg[0], "cgroup.subtree_control", "+memory") ||
+	    ksm_write("profit_feed", 1) || ksm_write("smart_scan", 0) ||
+	    big_start(cg[1], BIG_PAGES, true, 1) < 0 ||
+	    big_start(cg[2], FEED_UNIQUE, false, 2) < 0)
+		goto out;
+
+	/* Warm up: ksmd goes over the unique pages more than three times */
+	if (!wait_scanned(&cg[2], 1, NULL, got, 4 * FEED_UNIQUE))
+		goto out;
+	for (i = 0; i < 2; i++)
+		start[i] = cg_scanned(cg[i + 1]);
+	if (!wait_scanned(&cg[1], 2, start, got, BIG_PAGES / 2))
+		goto out;
+	ksft_print_msg("feed on: alike %ld, unique %ld\n", got[0], got[1]);
+	if (got[0] < 2 * got[1]) {
+		ksft_print_msg("the unique pages were not backed off\n");
+		goto out;
+	}
+
+	if (ksm_write("profit_feed", 0))
+		goto out;
+	for (i = 0; i < 2; i++)
+		start[i] = cg_scanned(cg[i + 1]);
+	if (!wait_scanned(&cg[1], 2, start, got, BIG_PAGES / 2))
+		goto out;
+	ksft_print_msg("feed off: alike %ld, unique %ld\n", got[0], got[1]);
+	if (2 * got[0] >= 3 * got[1]) {
+		ksft_print_msg("the unique pages did not get their share back\n");
+		goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	ksm_write("profit_feed", saved_feed);
+	ksm_write("smart_scan", saved_smart);
+	for (i = 2; i >= 0; i--)
+		cg_free(cg[i]);
+	return ret;
+}
+
 #define T(x) { x, #x }
 struct ksm_test {
 	int (*fn)(const char *root);
@@ -1785,17 +2079,21 @@ struct ksm_test {
 	T(test_ksm_stat_file),
 	T(test_ksm_stat),
 	T(test_ksm_stress),
+	T(test_ksm_weight_file),
+	T(test_ksm_weight),
+	T(test_ksm_profit_feed),
 };
 
 #undef T
-
-static long saved_run, saved_pages, saved_sleep;
 
 static void ksm_restore(void)
 {
 	ksm_write("run", 2);
 	ksm_write("pages_to_scan", saved_pages);
 	ksm_write("sleep_millisecs", saved_sleep);
+	ksm_write("smart_scan", saved_smart);
+	if (saved_feed >= 0)
+		ksm_write("profit_feed", saved_feed);
 	ksm_write("run", saved_run == 2 ? 0 : saved_run);
 }
 
@@ -1825,6 +2123,8 @@ int main(int argc, char **argv)
 	saved_run = ksm_read("run");
 	saved_pages = ksm_read("pages_to_scan");
 	saved_sleep = ksm_read("sleep_millisecs");
+	saved_smart = ksm_read("smart_scan");
+	saved_feed = ksm_read("profit_feed");
 	if (ksm_write("run", 2) || ksm_write("pages_to_scan", 4 * NR_PAGES) ||
 	    ksm_write("sleep_millisecs", 20) || ksm_write("run", 1))
 		ksft_exit_fail_msg("cannot set up ksmd\n");
