@@ -53,7 +53,7 @@ DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 
 .PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
 	ksmctl ksmctl-check systemd \
-	vm demo test test-base bench-unused bench-ksmctl export-series clean
+	vm demo test test-base bench-unused bench-ksmctl bench-ksmd export-series clean
 
 help:
 	@echo "make demo          boot our kernel and show per-cgroup KSM at work"
@@ -69,6 +69,7 @@ help:
 	@echo "make systemd       Debian's systemd with MemoryKSM= (systemd-units/), staged for the guest"
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
 	@echo "make bench-ksmctl  ksmctl status on 1000 cgroups in the guest (benchmark)"
+	@echo "make bench-ksmd    ksmd's scan budgets: lone cgroup, profit feed, 1000 cgroups"
 	@echo "tests/vm/run --help  run a command in the guest (after make kernel initramfs)"
 	@echo "cache: $(CACHE) (CACHE=...)"
 
@@ -176,15 +177,24 @@ test-base: kernel-base initramfs selftests
 
 # ---- benchmarks (not tests) -------------------------------------------------
 
-# What the series costs when memory.ksm is 0: fork+exit, mmap+touch+munmap
-# and page faults, with and without the series, kernels booted in turn.
 bench-ksmctl: kernel rootfs ksmctl
 	@tests/vm/run --systemd --icount --timeout 900 -- tests/bench/ksmctl-status $(KSMCTL_O)/guest/ksmctl
 
+# What the series costs when memory.ksm is 0: fork+exit, mmap+touch+munmap
+# and page faults, with and without the series, kernels booted in turn.
 bench-unused: kernel kernel-base initramfs
 	@mkdir -p $(BIN)
 	@gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/unused tests/bench/unused.c
 	@tests/bench/run-unused $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN)/unused
+
+# ksmd's scan budgets: a lone cgroup against ksmd without the series, the
+# profit feed on and off, and 1000 cgroups against one.
+bench-ksmd: kernel kernel-base initramfs
+	@mkdir -p $(BIN)
+	@for p in pages readloop; do \
+		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/$$p tests/bench/$$p.c || exit 1; \
+	done
+	@tests/bench/run-ksmd $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN)
 
 ksmctl: deps
 	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) all guest
