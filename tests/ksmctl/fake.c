@@ -193,17 +193,35 @@ struct result run_ksmctl(const char *arg, ...)
 /* The same with the arguments in a NULL-terminated array. */
 struct result run_ksmctl_argv(const char *const *args)
 {
+	return run_ksmctl_full("ksmctl", NULL, args);
+}
+
+/*
+ * The same run as @argv0, with @input on standard input (when not NULL),
+ * as a runtime runs a hook.
+ */
+struct result run_ksmctl_full(const char *argv0, const char *input, const char *const *args)
+{
 	char *argv[64];
 	struct result r;
-	FILE *out = tmpfile(), *err = tmpfile();
-	int argc = 0, saved;
+	FILE *out = tmpfile(), *err = tmpfile(), *in = NULL;
+	int argc = 0, saved, saved_in = -1;
 
 	assert_non_null(out);
 	assert_non_null(err);
-	argv[argc++] = "ksmctl";
+	argv[argc++] = (char *)argv0;
 	for (; *args && argc < 63; args++)
 		argv[argc++] = (char *)*args;
 	argv[argc] = NULL;
+	if (input) {
+		in = tmpfile();
+		assert_non_null(in);
+		assert_true(fputs(input, in) >= 0);
+		assert_int_equal(fflush(in), 0);
+		rewind(in);
+		saved_in = dup(STDIN_FILENO);
+		dup2(fileno(in), STDIN_FILENO);
+	}
 
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
@@ -214,6 +232,11 @@ struct result run_ksmctl_argv(const char *const *args)
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	ksm_errfile = NULL;
+	if (in) {
+		dup2(saved_in, STDIN_FILENO);
+		close(saved_in);
+		fclose(in);
+	}
 
 	fseek(out, 0, SEEK_END);
 	r.out = slurp(out);

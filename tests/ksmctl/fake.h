@@ -43,6 +43,7 @@ void fake_knobs(void);
 
 struct result run_ksmctl(const char *arg, ...) __attribute__((sentinel));
 struct result run_ksmctl_argv(const char *const *args);
+struct result run_ksmctl_full(const char *argv0, const char *input, const char *const *args);
 void result_free(struct result *r);
 
 #define assert_contains(haystack, needle) do { \

@@ -9,12 +9,13 @@
 
 #include "fake.h"
 
-extern const struct test_list parse_tests, tree_tests, output_tests, command_tests;
+extern const struct test_list parse_tests, tree_tests, output_tests, command_tests,
+	hook_tests;
 
 int main(void)
 {
 	const struct test_list *lists[] = { &parse_tests, &tree_tests, &output_tests,
-					    &command_tests };
+					    &command_tests, &hook_tests };
 	struct CMUnitTest *all;
 	size_t n = 0, i;
 	int ret;

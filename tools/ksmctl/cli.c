@@ -790,6 +790,8 @@ static const struct {
 	{ "top", cmd_top, "live view of the cgroups sorted by profit" },
 	{ "metrics", cmd_metrics, "numbers in the Prometheus text format" },
 	{ "run", cmd_run, "run a command in a KSM-enabled cgroup" },
+	{ "oci-hook", cmd_oci_hook, "OCI runtime hook: memory.ksm from annotations" },
+	{ "nri-hook", cmd_nri_hook, "containerd NRI v0.1 plugin: the same" },
 	{ "ksmd", cmd_ksmd, "show or set ksmd's knobs" },
 	{ "start", cmd_start_stop, "start ksmd (run = 1)" },
 	{ "stop", cmd_start_stop, "stop ksmd (run = 0)" },
@@ -815,8 +817,13 @@ static void usage(FILE *f)
 
 int ksmctl_main(int argc, char **argv)
 {
+	const char *name = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	size_t i;
 
+	/* Installed as /opt/nri/bin/ksmctl-nri, NRI runs "ksmctl-nri invoke". */
+	name = name ? name + 1 : argc > 0 ? argv[0] : "";
+	if (!strcmp(name, "ksmctl-nri"))
+		return cmd_nri_hook(argc, argv);
 	if (argc < 2)
 		return usage_error(NULL, "no command given");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

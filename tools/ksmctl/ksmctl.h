@@ -24,5 +24,7 @@ int parse_seconds(const char *s, double *sec);
 
 int cmd_top(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_oci_hook(int argc, char **argv);
+int cmd_nri_hook(int argc, char **argv);
 
 #endif
