@@ -35,6 +35,11 @@ export KSMCG_KERNEL = $(OBJ)/arch/x86/boot/bzImage
 export KSMCG_DEBUG_KERNEL = $(OBJ_DEBUG)/arch/x86/boot/bzImage
 export KSMCG_INITRAMFS = $(CACHE)/initramfs.cpio.gz
 export KSMCG_ROOTFS = $(CACHE)/rootfs-bookworm
+# Extra packages of that root filesystem: the container runtimes and the
+# busybox of tests/oci/guest-test.  Part of the rootfs's cache key: a change
+# rebuilds it.
+ROOTFS_EXTRA := runc,crun,podman,busybox-static
+export KSMCG_ROOTFS_EXTRA := $(ROOTFS_EXTRA)
 export KSMCG_SELFTESTS = $(SELFTESTS)
 export KSMCG_BIN = $(BIN)
 export KSMCG_OBJ = $(OBJ)
