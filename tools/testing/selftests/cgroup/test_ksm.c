@@ -2023,8 +2023,12 @@ static int test_ksm_profit_feed(const char *root)
 	    big_start(cg[2], FEED_UNIQUE, false, 2) < 0)
 		goto out;
 
-	/* Warm up: ksmd goes over the unique pages more than three times */
-	if (!wait_scanned(&cg[2], 1, NULL, got, 4 * FEED_UNIQUE))
+	/*
+	 * Warm up: ksmd goes over the unique pages eight times, past the
+	 * laps in which pages the process shares with the other one (it is
+	 * a fork of this one too) merge and restore its share.
+	 */
+	if (!wait_scanned(&cg[2], 1, NULL, got, 8 * FEED_UNIQUE))
 		goto out;
 	for (i = 0; i < 2; i++)
 		start[i] = cg_scanned(cg[i + 1]);
