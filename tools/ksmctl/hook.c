@@ -673,9 +673,13 @@ out:
 	return ret;
 }
 
-int cmd_oci_hook(int argc, char **argv)
+/*
+ * The options both hooks take.  Returns -1 to go on, or the exit status
+ * (--help, or a bad option).
+ */
+static int hook_options(const char *cmd, void (*usage)(FILE *f), int argc,
+			char **argv, bool *strict)
 {
-	bool strict = false;
 	int c;
 
 	optind = 0;
@@ -683,15 +687,26 @@ int cmd_oci_hook(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", hook_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
-			strict = true;
+			*strict = true;
 			break;
 		case 'h':
-			usage_oci_hook(stdout);
+			usage(stdout);
 			return EXIT_SUCCESS;
 		default:
-			return bad_option("oci-hook", argv, c);
+			return bad_option(cmd, argv, c);
 		}
 	}
+	return -1;
+}
+
+int cmd_oci_hook(int argc, char **argv)
+{
+	bool strict = false;
+	int ret;
+
+	ret = hook_options("oci-hook", usage_oci_hook, argc, argv, &strict);
+	if (ret >= 0)
+		return ret;
 	if (optind < argc)
 		return usage_error("oci-hook", "no arguments expected (the state is read from "
 				   "standard input)");
@@ -822,22 +837,11 @@ static int nri_hook(bool strict)
 int cmd_nri_hook(int argc, char **argv)
 {
 	bool strict = false;
-	int c;
+	int ret;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", hook_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'S':
-			strict = true;
-			break;
-		case 'h':
-			usage_nri_hook(stdout);
-			return EXIT_SUCCESS;
-		default:
-			return bad_option("nri-hook", argv, c);
-		}
-	}
+	ret = hook_options("nri-hook", usage_nri_hook, argc, argv, &strict);
+	if (ret >= 0)
+		return ret;
 	if (optind >= argc || strcmp(argv[optind], "invoke"))
 		return usage_error("nri-hook", optind >= argc ? "no operation given (\"invoke\")" :
 				   "unknown operation: only \"invoke\" is known");
