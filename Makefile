@@ -49,6 +49,10 @@ export KSMCG_CHECK = $(CHECK)
 export KSMCTL_O
 
 KCONFIG = $(TOP)/tests/vm/kconfig
+# The guest kernel boots systemd and the container runtimes; the debug
+# kernel only the busybox guest, so it leaves out what they need.
+GUEST_CONFIG = $(KCONFIG)/base.config $(KCONFIG)/guest.config
+DEBUG_CONFIG = $(KCONFIG)/base.config $(KCONFIG)/debug.config
 KMAKE = $(MAKE) -s -C $(SRC) CC="ccache gcc" HOSTCC="ccache gcc" -j$(JOBS)
 
 DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
@@ -127,17 +131,17 @@ define kconfig
 endef
 
 kernel: tree
-	$(call kconfig,$(OBJ),$(KCONFIG)/guest.config,$(SRC),KSM_MEMCG)
+	$(call kconfig,$(OBJ),$(GUEST_CONFIG),$(SRC),KSM_MEMCG)
 	@echo "kernel: building $(OBJ)"
 	@$(KMAKE) O=$(OBJ) bzImage
 
 kernel-debug: tree
-	$(call kconfig,$(OBJ_DEBUG),$(KCONFIG)/guest.config $(KCONFIG)/debug.config,$(SRC),KSM_MEMCG KASAN PROVE_LOCKING DEBUG_KMEMLEAK)
+	$(call kconfig,$(OBJ_DEBUG),$(DEBUG_CONFIG),$(SRC),KSM_MEMCG KASAN PROVE_LOCKING DEBUG_KMEMLEAK)
 	@echo "kernel: building $(OBJ_DEBUG)"
 	@$(KMAKE) O=$(OBJ_DEBUG) bzImage
 
 kernel-base: pristine
-	$(call kconfig,$(OBJ_BASE),$(KCONFIG)/guest.config,$(PRISTINE))
+	$(call kconfig,$(OBJ_BASE),$(GUEST_CONFIG),$(PRISTINE))
 	@echo "kernel: building $(OBJ_BASE) (no series)"
 	@$(MAKE) -s -C $(PRISTINE) CC="ccache gcc" HOSTCC="ccache gcc" -j$(JOBS) O=$(OBJ_BASE) bzImage
 
