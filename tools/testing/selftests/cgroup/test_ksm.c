@@ -469,6 +469,23 @@ static bool ksm_wait_over(const struct ksm_wait *w)
 }
 
 /*
+ * What ksmd and the kernel know of a worker that a wait gave up on: its
+ * cgroup and its /proc/<pid>/ksm_stat, one line each.
+ */
+static void worker_diag(struct worker *w)
+{
+	char buf[1024], *line, *save;
+
+	if (proc_read_text(w->pid, false, "cgroup", buf, sizeof(buf)) > 0)
+		ksft_print_msg("pid %d: cgroup %s", w->pid, buf);
+	if (proc_read_text(w->pid, false, "ksm_stat", buf, sizeof(buf)) <= 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		ksft_print_msg("pid %d: %s\n", w->pid, line);
+}
+
+/*
  * Wait until @want of each worker's pages are merged, or until ksmd has
  * made WAIT_SCANS more full scans without that happening.  Returns true if
  * it happened.
@@ -476,6 +493,8 @@ static bool ksm_wait_over(const struct ksm_wait *w)
 static bool wait_merging(struct worker *w, int n, long want)
 {
 	struct ksm_wait wait = ksm_wait_start();
+	time_t start = time(NULL);
+	long got;
 	int i;
 
 	for (;;) {
@@ -485,10 +504,17 @@ static bool wait_merging(struct worker *w, int n, long want)
 		if (i == n)
 			return true;
 		if (ksm_wait_over(&wait)) {
-			for (i = 0; i < n; i++)
+			ksft_print_msg("gave up after %lds and %ld full scans\n",
+				       (long)(time(NULL) - start),
+				       ksm_read("full_scans") + WAIT_SCANS -
+				       wait.scans);
+			for (i = 0; i < n; i++) {
+				got = worker_ksm_pages(&w[i]);
 				ksft_print_msg("pid %d: %ld pages merged, want %ld\n",
-					       w[i].pid, worker_ksm_pages(&w[i]),
-					       want);
+					       w[i].pid, got, want);
+				if (got != want)
+					worker_diag(&w[i]);
+			}
 			return false;
 		}
 		usleep(10000);
