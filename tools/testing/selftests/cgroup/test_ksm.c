@@ -53,6 +53,8 @@ enum {
 };
 
 #define ZERO_PAGES	64
+/* Children that test_ksm_fork_many() forks */
+#define FORK_CHECKS	400
 
 struct worker {
 	pid_t pid;
@@ -128,6 +130,7 @@ enum {
 	CMD_FORK = 'f',		/* fork a worker; answers its pid */
 	CMD_CLONE_VM = 'v',	/* clone a CLONE_VM sibling; answers its pid */
 	CMD_COUNT = 'k',	/* how many of its pages are KSM pages (long) */
+	CMD_FORK_CHECK = 'i',	/* fork children: how many ksmd missed (long) */
 	CMD_EXIT = 'e',
 };
 
@@ -284,6 +287,25 @@ static int worker_loop(int cmd, int resp, int flags)
 			if (answer(resp, &pid, sizeof(pid)) ||
 			    answer(resp, c2, sizeof(c2)))
 				return 108;
+			continue;
+		}
+		case CMD_FORK_CHECK: {
+			long missing = 0;
+
+			for (i = 0; i < FORK_CHECKS; i++) {
+				pid = fork();
+				if (pid == 0)
+					for (;;)
+						pause();
+				if (pid < 0)
+					return 113;
+				missing += proc_read_strstr(pid, false, "ksm_stat",
+							    "ksm_mergeable: yes") != 0;
+				kill(pid, SIGKILL);
+				waitpid(pid, NULL, 0);
+			}
+			if (answer(resp, &missing, sizeof(missing)))
+				return 114;
 			continue;
 		}
 		case CMD_COUNT: {
@@ -862,6 +884,45 @@ static int test_ksm_fork(const char *root)
 	ret = KSFT_PASS;
 out:
 	stop_all(c, 2);
+	worker_stop(&parent);
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * Every child forked in an enabled cgroup is on ksmd's list once fork()
+ * returns, also when ksmd looked at its mm before the fork was complete:
+ * ksm_fork() registers the mm while the child is not in its cgroup yet,
+ * and ksmd, finding nothing mergeable there for the root cgroup, may drop
+ * it again before the memory controller's fork hook runs; the hook must
+ * then register it again.  ksmd never sleeps meanwhile, to look often.
+ */
+static int test_ksm_fork_many(const char *root)
+{
+	long sleep_saved = ksm_read("sleep_millisecs");
+	struct worker parent = {};
+	char cmd = CMD_FORK_CHECK;
+	int ret = KSFT_FAIL;
+	long missing;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_fork_many");
+	if (!cg || cg_ksm(cg, 1) || worker_start(&parent, cg, 0))
+		goto out;
+	if (!wait_merging(&parent, 1, NR_PAGES) ||
+	    ksm_write("sleep_millisecs", 0))
+		goto out;
+	if (write(parent.cmd, &cmd, 1) != 1 ||
+	    read(parent.resp, &missing, sizeof(missing)) != sizeof(missing))
+		goto out;
+	if (missing) {
+		ksft_print_msg("%ld of %d children not on ksmd's list\n",
+			       missing, FORK_CHECKS);
+		goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	ksm_write("sleep_millisecs", sleep_saved);
 	worker_stop(&parent);
 	cg_free(cg);
 	return ret;
@@ -2097,6 +2158,7 @@ struct ksm_test {
 	T(test_ksm_disable),
 	T(test_ksm_cow),
 	T(test_ksm_fork),
+	T(test_ksm_fork_many),
 	T(test_ksm_exec),
 	T(test_ksm_clone_into_cgroup),
 	T(test_ksm_migrate),
