@@ -2147,6 +2147,65 @@ out:
 	return ret;
 }
 
+/*
+ * A forked child is scanned in its parent's group from the start.  Its mm
+ * is registered while the child is not in its cgroup yet; scanned at the
+ * root's share meanwhile, the child of a group of weight 1 would get a
+ * third of ksmd's work here (beside ksm_test_runner and ksm_test_fork_group,
+ * the root's other children) until ksmd came to the end of its pages.  In its
+ * parent's group, beside a sibling of weight 10000 that never runs out of
+ * pages, it gets nothing while the sibling scans half a big process.
+ */
+static int test_ksm_fork_group(const char *root)
+{
+	static const char *const names[] = {
+		"ksm_test_fork_group", "ksm_test_fork_group/light",
+		"ksm_test_fork_group/heavy",
+	};
+	struct worker parent = {}, child = {};
+	long zero = 0, start[2], got[2];
+	int ret = KSFT_FAIL, i;
+	char *cg[3] = {};
+
+	for (i = 0; i < 3; i++) {
+		cg[i] = cg_new(root, names[i]);
+		if (!cg[i])
+			goto out;
+	}
+	if (cg_write(cg[0], "cgroup.subtree_control", "+memory") ||
+	    ksm_write("profit_feed", 0) || ksm_write("smart_scan", 0) ||
+	    cg_write(cg[1], "memory.ksm.weight", "1") ||
+	    cg_write(cg[2], "memory.ksm.weight", "10000") ||
+	    big_start(cg[2], BIG_PAGES, false, 3) < 0 ||
+	    cg_ksm(cg[1], 1) || worker_start(&parent, cg[1], 0))
+		goto out;
+	/* light's first turn: its next one comes after 10000 of heavy's */
+	if (!wait_scanned(&cg[1], 1, &zero, got, 1))
+		goto out;
+	/* From before the fork: ksmd may be over the child's pages at once */
+	start[0] = cg_scanned(cg[1]);
+	start[1] = cg_scanned(cg[2]);
+	if (worker_fork(&parent, &child))
+		goto out;
+	if (!wait_scanned(&cg[2], 1, &start[1], &got[1], BIG_PAGES / 2))
+		goto out;
+	got[0] = cg_scanned(cg[1]) - start[0];
+	ksft_print_msg("heavy scanned %ld pages, light %ld\n", got[1], got[0]);
+	if (got[0] >= NR_PAGES / 2) {
+		ksft_print_msg("the child was scanned outside its parent's group\n");
+		goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	worker_stop(&child);
+	worker_stop(&parent);
+	ksm_write("profit_feed", saved_feed);
+	ksm_write("smart_scan", saved_smart);
+	for (i = 2; i >= 0; i--)
+		cg_free(cg[i]);
+	return ret;
+}
+
 #define T(x) { x, #x }
 struct ksm_test {
 	int (*fn)(const char *root);
@@ -2174,6 +2233,7 @@ struct ksm_test {
 	T(test_ksm_weight_file),
 	T(test_ksm_weight),
 	T(test_ksm_profit_feed),
+	T(test_ksm_fork_group),
 };
 
 #undef T
