@@ -667,6 +667,34 @@ static void cg_free(char *cg)
 	}
 }
 
+/*
+ * Create the cgroups @names, parents first, into @cg, and enable the memory
+ * controller for the children of the first @parents; cg_free_tree() frees
+ * what was created, also when this failed.
+ */
+static int cg_new_tree(const char *root, const char *const *names, int n,
+		       int parents, char **cg)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		cg[i] = cg_new(root, names[i]);
+		if (!cg[i])
+			return -1;
+	}
+	for (i = 0; i < parents; i++)
+		if (cg_write(cg[i], "cgroup.subtree_control", "+memory"))
+			return -1;
+	return 0;
+}
+
+/* Children first */
+static void cg_free_tree(char **cg, int n)
+{
+	while (n--)
+		cg_free(cg[n]);
+}
+
 static void stop_all(struct worker *w, int n)
 {
 	int i;
@@ -2026,15 +2054,8 @@ static int test_ksm_weight(const char *root)
 	long start[3], got[3], x0, x;
 	int ret = KSFT_FAIL, i;
 
-	for (i = 0; i < N; i++) {
-		cg[i] = cg_new(root, names[i]);
-		if (!cg[i])
-			goto out;
-	}
-	for (i = TOP; i <= Y; i++)
-		if (cg_write(cg[i], "cgroup.subtree_control", "+memory"))
-			goto out;
-	if (ksm_write("profit_feed", 0) || ksm_write("smart_scan", 0))
+	if (cg_new_tree(root, names, N, Y + 1, cg) ||
+	    ksm_write("profit_feed", 0) || ksm_write("smart_scan", 0))
 		goto out;
 	if (cg_write(cg[B], "memory.ksm.weight", "300") ||
 	    cg_write(cg[C], "memory.ksm.weight", "300"))
@@ -2071,8 +2092,7 @@ static int test_ksm_weight(const char *root)
 out:
 	ksm_write("profit_feed", saved_feed);
 	ksm_write("smart_scan", saved_smart);
-	for (i = N - 1; i >= 0; i--)
-		cg_free(cg[i]);
+	cg_free_tree(cg, N);
 	return ret;
 }
 
@@ -2099,12 +2119,7 @@ static int test_ksm_profit_feed(const char *root)
 	int ret = KSFT_FAIL, i;
 	char *cg[3] = {};
 
-	for (i = 0; i < 3; i++) {
-		cg[i] = cg_new(root, names[i]);
-		if (!cg[i])
-			goto out;
-	}
-	if (cg_write(cg[0], "cgroup.subtree_control", "+memory") ||
+	if (cg_new_tree(root, names, 3, 1, cg) ||
 	    ksm_write("profit_feed", 1) || ksm_write("smart_scan", 0) ||
 	    big_start(cg[1], BIG_PAGES, true, 1) < 0 ||
 	    big_start(cg[2], FEED_UNIQUE, false, 2) < 0)
@@ -2142,8 +2157,7 @@ static int test_ksm_profit_feed(const char *root)
 out:
 	ksm_write("profit_feed", saved_feed);
 	ksm_write("smart_scan", saved_smart);
-	for (i = 2; i >= 0; i--)
-		cg_free(cg[i]);
+	cg_free_tree(cg, 3);
 	return ret;
 }
 
@@ -2164,15 +2178,10 @@ static int test_ksm_fork_group(const char *root)
 	};
 	struct worker parent = {}, child = {};
 	long zero = 0, start[2], got[2];
-	int ret = KSFT_FAIL, i;
+	int ret = KSFT_FAIL;
 	char *cg[3] = {};
 
-	for (i = 0; i < 3; i++) {
-		cg[i] = cg_new(root, names[i]);
-		if (!cg[i])
-			goto out;
-	}
-	if (cg_write(cg[0], "cgroup.subtree_control", "+memory") ||
+	if (cg_new_tree(root, names, 3, 1, cg) ||
 	    ksm_write("profit_feed", 0) || ksm_write("smart_scan", 0) ||
 	    cg_write(cg[1], "memory.ksm.weight", "1") ||
 	    cg_write(cg[2], "memory.ksm.weight", "10000") ||
@@ -2201,8 +2210,7 @@ out:
 	worker_stop(&parent);
 	ksm_write("profit_feed", saved_feed);
 	ksm_write("smart_scan", saved_smart);
-	for (i = 2; i >= 0; i--)
-		cg_free(cg[i]);
+	cg_free_tree(cg, 3);
 	return ret;
 }
 
