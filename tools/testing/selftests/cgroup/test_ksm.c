@@ -1996,7 +1996,7 @@ static long cg_scanned(const char *cg)
 
 /*
  * Wait until ksmd has scanned @total pages for the cgroups @cg, counting
- * from @start, and put what each got in @got.
+ * from @start (from 0 if NULL), and put what each got in @got.
  */
 static bool wait_scanned(char **cg, int n, const long *start, long *got,
 			 long total)
@@ -2068,12 +2068,9 @@ static int test_ksm_weight(const char *root)
 			goto out;
 
 	/* Measure once ksmd scans for all three */
-	for (i = 0; i < 3; i++) {
-		long zero[3] = {};
-
-		if (!wait_scanned(&leaves[i], 1, zero, got, 1))
+	for (i = 0; i < 3; i++)
+		if (!wait_scanned(&leaves[i], 1, NULL, got, 1))
 			goto out;
-	}
 	for (i = 0; i < 3; i++)
 		start[i] = cg_scanned(leaves[i]);
 	x0 = cg_scanned(cg[X]);
@@ -2165,10 +2162,11 @@ out:
  * A forked child is scanned in its parent's group from the start.  Its mm
  * is registered while the child is not in its cgroup yet; scanned at the
  * root's share meanwhile, the child of a group of weight 1 would get a
- * third of ksmd's work here (beside ksm_test_runner and ksm_test_fork_group,
- * the root's other children) until ksmd came to the end of its pages.  In its
- * parent's group, beside a sibling of weight 10000 that never runs out of
- * pages, it gets nothing while the sibling scans half a big process.
+ * third of ksmd's work here (beside ksm_test_runner and
+ * ksm_test_fork_group, the root's other children) until ksmd came to the
+ * end of its pages.  In its parent's group, beside a sibling of weight
+ * 10000 that never runs out of pages, it gets nothing while the sibling
+ * scans half a big process.
  */
 static int test_ksm_fork_group(const char *root)
 {
@@ -2177,7 +2175,7 @@ static int test_ksm_fork_group(const char *root)
 		"ksm_test_fork_group/heavy",
 	};
 	struct worker parent = {}, child = {};
-	long zero = 0, start[2], got[2];
+	long start[2], got[2];
 	int ret = KSFT_FAIL;
 	char *cg[3] = {};
 
@@ -2189,7 +2187,7 @@ static int test_ksm_fork_group(const char *root)
 	    cg_ksm(cg[1], 1) || worker_start(&parent, cg[1], 0))
 		goto out;
 	/* light's first turn: its next one comes after 10000 of heavy's */
-	if (!wait_scanned(&cg[1], 1, &zero, got, 1))
+	if (!wait_scanned(&cg[1], 1, NULL, got, 1))
 		goto out;
 	/* From before the fork: ksmd may be over the child's pages at once */
 	start[0] = cg_scanned(cg[1]);
