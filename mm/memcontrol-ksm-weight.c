@@ -2,19 +2,20 @@
 /*
  * Kernel Samepage Merging for memory cgroups: memory.ksm.weight
  *
- * Every memory cgroup has a ksmd scan group (struct ksm_group), which
- * ksmd's scheduler in mm/ksm.c ("Scan groups") uses to divide its work
- * among the cgroups that own mms on its list: in proportion to
- * memory.ksm.weight among the active siblings, from the root down.  This
- * file holds the cgroup side: the file, the group's place in the
- * hierarchy, and the references that keep a group while ksmd has mms in
- * it.
+ * Every memory cgroup but the root has a ksmd scan group (struct ksm_group,
+ * private to mm/ksm.c), which ksmd's scheduler ("Scan groups" in mm/ksm.c)
+ * uses to divide its work among the cgroups that own mms on its list: in
+ * proportion to memory.ksm.weight among the active siblings, from the root
+ * down.  This file holds the cgroup side: the file, the group's life with
+ * the cgroup, and the references that keep a cgroup while ksmd has mms in
+ * its group.
  *
  * Locking: the weight is written with WRITE_ONCE() and read by ksmd with
  * READ_ONCE(); a new weight counts from the next pages ksmd scans.  A
- * group is set up in ->css_online(), before any task can join the cgroup,
- * and lives as long as the cgroup's css: each mm slot in a group holds a
- * css reference, taken by mem_cgroup_ksm_group_get().
+ * group is allocated with its memory cgroup, before any task can join it,
+ * and freed with it: each mm slot in a group holds a reference on the
+ * cgroup's css, taken by mem_cgroup_ksm_group_get(), so the cgroup is not
+ * freed before its group is empty.
  */
 
 #include <linux/cgroup.h>
@@ -23,25 +24,39 @@
 #include <linux/mm.h>
 
 /**
- * mem_cgroup_ksm_online - set up a memory cgroup's scan group
- * @memcg: the cgroup going online
+ * mem_cgroup_ksm_alloc - allocate a memory cgroup's scan group
+ * @memcg: the cgroup being allocated
+ * @parent: its parent, NULL for the root cgroup
+ *
+ * The root cgroup's mms belong to ksmd's root group, which has no cgroup.
+ *
+ * Return: 0, or -ENOMEM.
  */
-void mem_cgroup_ksm_online(struct mem_cgroup *memcg)
+int mem_cgroup_ksm_alloc(struct mem_cgroup *memcg, struct mem_cgroup *parent)
 {
-	struct mem_cgroup *parent = parent_mem_cgroup(memcg);
+	if (!parent)
+		return 0;
+	memcg->ksm_group = ksm_group_alloc(parent->ksm_group, &memcg->css);
+	return memcg->ksm_group ? 0 : -ENOMEM;
+}
 
-	ksm_group_init(&memcg->ksm_group,
-		       parent && !mem_cgroup_is_root(parent) ?
-		       &parent->ksm_group : NULL);
+/**
+ * mem_cgroup_ksm_free - free a memory cgroup's scan group
+ * @memcg: the cgroup being freed
+ */
+void mem_cgroup_ksm_free(struct mem_cgroup *memcg)
+{
+	ksm_group_free(memcg->ksm_group);
 }
 
 /**
  * mem_cgroup_ksm_group_get - the scan group of an mm's memory cgroup
  * @mm: the mm
  *
- * Return: the group of the memory cgroup of @mm's owner, with a css
- * reference, or NULL when that is the root cgroup, the mm has no owner, or
- * the memory controller is disabled: such mms are the root group's.
+ * Return: the group of the memory cgroup of @mm's owner, with a reference
+ * on the cgroup's css, or NULL when that is the root cgroup, the mm has no
+ * owner, or the memory controller is disabled: such mms are the root
+ * group's.
  */
 struct ksm_group *mem_cgroup_ksm_group_get(struct mm_struct *mm)
 {
@@ -55,23 +70,14 @@ struct ksm_group *mem_cgroup_ksm_group_get(struct mm_struct *mm)
 		css_put(&memcg->css);
 		return NULL;
 	}
-	return &memcg->ksm_group;
-}
-
-/**
- * mem_cgroup_ksm_group_put - drop what mem_cgroup_ksm_group_get() took
- * @group: a group it returned
- */
-void mem_cgroup_ksm_group_put(struct ksm_group *group)
-{
-	css_put(&container_of(group, struct mem_cgroup, ksm_group)->css);
+	return memcg->ksm_group;
 }
 
 static int memory_ksm_weight_show(struct seq_file *m, void *v)
 {
 	struct mem_cgroup *memcg = mem_cgroup_from_css(seq_css(m));
 
-	seq_printf(m, "%u\n", READ_ONCE(memcg->ksm_group.weight));
+	seq_printf(m, "%u\n", ksm_group_weight(memcg->ksm_group));
 	return 0;
 }
 
@@ -85,7 +91,7 @@ static ssize_t memory_ksm_weight_write(struct kernfs_open_file *of,
 	    weight < KSM_WEIGHT_MIN || weight > KSM_WEIGHT_MAX)
 		return -EINVAL;
 
-	WRITE_ONCE(memcg->ksm_group.weight, weight);
+	ksm_group_set_weight(memcg->ksm_group, weight);
 	return nbytes;
 }
 

@@ -6,98 +6,94 @@
  * subtree eligible for merging, as if each had called
  * prctl(PR_SET_MEMORY_MERGE, 1): present processes, children they fork,
  * processes that exec, that are cloned into the subtree with
- * CLONE_INTO_CGROUP or that migrate in.  Writing 0 stops merging and
- * unmerges what was merged because of the cgroup.
+ * CLONE_INTO_CGROUP or that migrate in.  Writing 0 stops that merging and
+ * unmerges what was merged because of the cgroup; what a process asked
+ * for itself (MADV_MERGEABLE, PR_SET_MEMORY_MERGE) stays.
  *
- * A cgroup is "effectively" enabled when its own memory.ksm or that of any
+ * A cgroup is "effectively" enabled when its own memory.ksm or that of an
  * ancestor is 1.  The state is not propagated: it is computed by walking up
- * from the cgroup when it is needed, as memory.zswap.writeback does, so a
- * cgroup created under an enabled parent is enabled without help.
+ * when needed, as memory.zswap.writeback does, so a cgroup created under an
+ * enabled parent is enabled without help.  An mm belongs to the memory
+ * cgroup of its owner (mm->owner).
  *
- * An mm belongs to the memory cgroup of its owner (mm->owner).  The
- * cgroup's decision is not recorded in VMA flags: ksmd asks, when it scans
- * an mm, whether the owner's memory cgroup is effectively enabled, and then
- * treats every KSM-compatible VMA as mergeable unless the process took it
- * out with MADV_UNMERGEABLE (VM_UNMERGEABLE).  This leaves VM_MERGEABLE to
- * what the process itself asked for (madvise, prctl), so that turning the
- * cgroup off never takes away a process's own choice, and it keeps VMA
- * flags identical to those of a process outside such a cgroup, so that
- * adjacent anonymous mappings still merge into one VMA.
+ * An mm is merged for its cgroup while it carries MMF_VM_MERGE_MEMCG (see
+ * "Merging for the memory cgroup" in mm/ksm.c): set under mmap_lock when
+ * the mm is put on ksmd's list for the cgroup, inherited on fork with the
+ * pages, cleared under mmap_lock once the cgroup's pages are unmerged.
+ * Bringing an mm in line with its cgroup (memcg_ksm_sync_locked()) sets or
+ * clears it as the cgroup now asks.  That happens:
  *
- * What the cgroup side has to keep up to date is therefore small:
+ * - in the writer of memory.ksm, for every process of the subtree, before
+ *   the write returns;
  *
- * - ksmd only scans mms on its list.  Every mm of an effectively enabled
- *   cgroup is put there (ksm_memcg_enter()): by the write of 1 for present
- *   processes, by the fork, exec and attach hooks for new ones.  Such an mm
- *   is marked MMF_VM_MERGE_MEMCG: it may hold pages merged for the cgroup.
+ * - in the tasks themselves, before they return to user space, when
+ *   something else may have changed what their cgroup asks of their mm: a
+ *   migration (->attach()), an owner handoff (mm_update_next_owner()), a
+ *   fork (the child may be in another cgroup than its parent, or the
+ *   parent's mm was not merged yet), an exec (the new mm), or ksmd finding
+ *   an mm merged for a cgroup that no longer asks for it.  Those paths only
+ *   set MMF_VM_MERGE_MEMCG_SYNC and TIF_NOTIFY_RESUME (mem_cgroup_ksm_
+ *   request()); they run under cgroup locks, task_lock or tasklist_lock,
+ *   where neither unmerging nor mmap_lock belong.  The work, which can
+ *   sleep, allocate and fail, is done and charged to the task, in
+ *   __mem_cgroup_ksm_resume().  So a process migrated out of an enabled
+ *   cgroup unmerges before it next runs user code in its new one, and a
+ *   forked child before its first instruction.
  *
- * - When an mm stops being effectively enabled (a write of 0, or its owner
- *   migrating out), the pages merged for the cgroup are unmerged
- *   (ksm_memcg_unmerge()).  A write of 0 does so before returning; for a
- *   migration, which cannot fail or sleep for long under the cgroup locks,
- *   ->attach() queues the work and ->post_attach() waits for it, so that the
- *   write to cgroup.procs returns once the pages are unmerged.
+ * Resume protocol: a requester changes the state first (the cgroup core
+ * moved the task, the owner changed), then sets SYNC.  A task returning to
+ * user space takes mmap_lock for writing if it sees SYNC or BUSY, sets
+ * BUSY, and clears SYNC before each look at the state, until SYNC stays
+ * clear; then it clears BUSY.  A thread of the same mm that sees neither
+ * bit knows that every request made before was served by a sync that has
+ * finished; one that sees either waits on mmap_lock for the sync under way.
  *
- * - memcg_ksm_key counts the cgroups whose own memory.ksm is 1.  While it
- *   is zero, the fork and exec hooks and ksmd's question cost a branch that
- *   is patched out.  A writer of 1 turns it on before it walks the subtree,
- *   so the argument below holds for it too; a cgroup removed while its
- *   memory.ksm is 1 gives its count back in mem_cgroup_ksm_offline().
+ * memcg_ksm_key counts the cgroups whose own memory.ksm is 1; while it is
+ * off the fork and exec hooks and ksmd's question cost a patched-out
+ * branch.  Turning it off is deferred by a second, so that writers (a
+ * cgroup's delegatee among them) cannot have kernel text patched, with
+ * IPIs to every CPU, at the rate they write.
  *
- * Ordering against fork, exec and migration, without holding
- * cgroup_threadgroup_rwsem: a writer stores the new memory.ksm value and
- * then walks the subtree's tasks with css_task_iter, which takes
- * css_set_lock.  A forked or migrated task is linked into its css_set under
- * css_set_lock before ->fork() or ->attach() runs, and exec installs its new
- * mm under task_lock(), which the writer also takes to look at task->mm.  So
- * either the writer's walk finds the task with its mm, or the hook reads the
- * new value.  Both may act; ksm_memcg_enter() and ksm_memcg_unmerge() are
- * idempotent under the mmap_lock.
+ * Ordering against fork, exec and migration: a writer stores the new value
+ * and then walks the subtree's processes with css_task_iter, under
+ * css_set_lock, and reads task->mm under task_lock.  A forked or migrated
+ * task is linked into its css_set under css_set_lock before ->fork() or
+ * ->attach() runs, and exec installs its new mm under task_lock before
+ * mem_cgroup_ksm_exec().  So either the writer's walk finds the task with
+ * its mm, or the hook sees the new value.
  *
  * Locking:
- *   memcg_ksm_mutex			serialises writers of memory.ksm and
- *					changes of memcg_ksm_key
- *     cpus_read_lock, jump_label_mutex	in static_branch_inc/dec()
- *     css_set_lock			inside css_task_iter, never held across
- *     task_lock			to look at task->mm, never held across
- *     mmap_lock (write)		in ksm_memcg_enter(), ksm_memcg_unmerge()
- *       ksm_mmlist_lock		in __ksm_enter()
- *
+ *   memory_ksm_write(): no cgroup lock; for each mm of the subtree
+ *     css_set_lock (in css_task_iter), task_lock	never held across
+ *     mmap_lock (write)			memcg_ksm_sync_locked()
+ *       ksm_mmlist_lock			in __ksm_enter()
  *   ->attach(): cgroup_mutex, cgroup_threadgroup_rwsem (write)
- *     mmap_lock (write)		as cpuset_attach() takes it for mpol
+ *     task_lock				to look at task->mm
+ *   mm_update_next_owner(): tasklist_lock (read), task_lock
  *   ->fork(): cgroup_threadgroup_rwsem (read), cgroup_mutex with
- *   CLONE_INTO_CGROUP; mmap_lock of the child's new mm, which nobody else
- *   holds yet
- *   exec: mmap_lock of the new mm, after exec_mmap() released the old one's
- *
- * The unmerge work items take mmap_lock from a workqueue, and
- * ->post_attach() waits for them with cgroup_mutex held: they must not,
- * and do not, take cgroup_mutex.
+ *     CLONE_INTO_CGROUP
+ *   ->css_offline(): cgroup_mutex
+ *     memcg_ksm_key: a deferred decrement, which does not block
+ *   __mem_cgroup_ksm_resume(): no lock
+ *     mmap_lock (write)			memcg_ksm_sync_locked()
  */
 
 #include <linux/cgroup.h>
+#include <linux/jump_label_ratelimit.h>
 #include <linux/ksm.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/oom.h>
+#include <linux/resume_user_mode.h>
 #include <linux/sched/mm.h>
-#include <linux/slab.h>
-#include <linux/workqueue.h>
 
-/* Serialises writers of memory.ksm and changes of memcg_ksm_key. */
-static DEFINE_MUTEX(memcg_ksm_mutex);
-
-/* On while the own memory.ksm of some cgroup is 1; see above. */
-DEFINE_STATIC_KEY_FALSE(memcg_ksm_key);
-
-/* Unmerges mms that migrated out of an enabled cgroup; see above. */
-static struct workqueue_struct *memcg_ksm_wq;
+DEFINE_STATIC_KEY_DEFERRED_FALSE(memcg_ksm_key, HZ);
 
 /**
- * mem_cgroup_ksm_enabled - is KSM enabled for @memcg by memory.ksm?
- * @memcg: memory cgroup, or NULL
+ * mem_cgroup_ksm_enabled - is @memcg effectively enabled by memory.ksm?
+ * @memcg: memory cgroup, or NULL; the caller keeps it alive
  *
  * Return: true if memory.ksm of @memcg or of one of its ancestors is 1.
- * The caller keeps @memcg alive (RCU or a reference).
  */
 bool mem_cgroup_ksm_enabled(struct mem_cgroup *memcg)
 {
@@ -109,12 +105,11 @@ bool mem_cgroup_ksm_enabled(struct mem_cgroup *memcg)
 
 /**
  * __mm_memcg_ksm_enabled - does @mm's memory cgroup ask for merging?
- * @mm: the mm; the caller holds a reference on it
+ * @mm: the mm; the caller keeps it alive
  *
  * Called through mm_memcg_ksm_enabled() once memcg_ksm_key is on.
  *
  * Return: true if the memory cgroup of @mm's owner is effectively enabled.
- * Cheap enough for ksmd to ask once per mm it scans.
  */
 bool __mm_memcg_ksm_enabled(struct mm_struct *mm)
 {
@@ -132,39 +127,144 @@ bool __mm_memcg_ksm_enabled(struct mm_struct *mm)
 	return ret;
 }
 
-/*
- * Return @task's mm with a reference if @task owns it, so that each mm of a
- * cgroup walk is looked at once, by its owner's cgroup.
- */
-static struct mm_struct *memcg_ksm_get_owned_mm(struct task_struct *task)
+/* Bring @mm in line with its memory cgroup; mmap_lock held for writing. */
+static int memcg_ksm_sync_locked(struct mm_struct *mm)
 {
-	struct mm_struct *mm = get_task_mm(task);
+	if (mm_memcg_ksm_enabled(mm))
+		return ksm_memcg_enter_locked(mm);
+	return ksm_memcg_unmerge_locked(mm);
+}
 
-	if (mm && rcu_access_pointer(mm->owner) != task) {
-		mmput(mm);
-		mm = NULL;
+/**
+ * mem_cgroup_ksm_request - have @task bring @mm in line with its cgroup
+ * @mm: the mm of @task, kept alive by the caller
+ * @task: a task that uses @mm
+ *
+ * @task does it before it next returns to user space (a task running in
+ * user space is interrupted to do so).  The caller has changed what @mm's
+ * memory cgroup asks for before calling.  Does not sleep.
+ */
+void mem_cgroup_ksm_request(struct mm_struct *mm, struct task_struct *task)
+{
+	smp_mb__before_atomic();	/* the change, then the request */
+	set_bit(MMF_VM_MERGE_MEMCG_SYNC, &mm->flags);
+	set_notify_resume(task);
+}
+
+/**
+ * mem_cgroup_ksm_request_owner - have @mm's owner bring it in line
+ * @mm: an mm merged for a cgroup that no longer asks for it; the caller
+ *      keeps it alive
+ *
+ * ksmd's way of asking again for an mm whose unmerging failed.
+ */
+void mem_cgroup_ksm_request_owner(struct mm_struct *mm)
+{
+	struct task_struct *owner;
+
+	rcu_read_lock();
+	owner = rcu_dereference(mm->owner);
+	if (owner)
+		mem_cgroup_ksm_request(mm, owner);
+	rcu_read_unlock();
+}
+
+/**
+ * __mem_cgroup_ksm_resume - bring current's mm in line with its cgroup
+ * @mm: current->mm
+ *
+ * Called before returning to user space, through mem_cgroup_ksm_resume(),
+ * when @mm carries MMF_VM_MERGE_MEMCG_SYNC or _BUSY: see "Resume protocol"
+ * above.  A failed sync is asked for again on a signal, which is handled
+ * first; after a failed allocation the mm stays merged until ksmd asks
+ * again, a full scan later.
+ */
+void __mem_cgroup_ksm_resume(struct mm_struct *mm)
+{
+	int err = 0;
+
+	if (mmap_write_lock_killable(mm))
+		return;		/* dying: nothing returns to user space */
+	set_bit(MMF_VM_MERGE_MEMCG_BUSY, &mm->flags);
+	while (test_and_clear_bit(MMF_VM_MERGE_MEMCG_SYNC, &mm->flags)) {
+		err = memcg_ksm_sync_locked(mm);
+		if (err)
+			break;
+	}
+	clear_bit_unlock(MMF_VM_MERGE_MEMCG_BUSY, &mm->flags);
+	mmap_write_unlock(mm);
+
+	if (err == -ERESTARTSYS)
+		mem_cgroup_ksm_request(mm, current);
+}
+
+/*
+ * A new task is linked into its cgroups, through mem_cgroup_ksm_fork().
+ * For a child with an mm of its own, that is a migration of the mm from
+ * its parent's cgroup to its own: the child brings the mm in line before
+ * it first runs, as its cgroup may merge (CLONE_INTO_CGROUP into an
+ * enabled cgroup, a parent that was not merged yet) or not merge (a clone
+ * into a cgroup that is not enabled, a parent merged for a cgroup just
+ * turned off) what it inherited.  A thread or a CLONE_VM child shares an
+ * mm that its owner takes care of.
+ */
+void __mem_cgroup_ksm_fork(struct task_struct *task)
+{
+	struct mm_struct *mm = task->mm;
+
+	if (!(task->flags & PF_KTHREAD) &&
+	    rcu_access_pointer(mm->owner) == task)
+		ksm_migrate_mm(mm, task);
+}
+
+/**
+ * mem_cgroup_ksm_attach - tasks migrated to new memory cgroups
+ * @tset: the migrating tasks
+ *
+ * Called from the memory controller's ->attach(), with cgroup_mutex and
+ * cgroup_threadgroup_rwsem held: does not sleep.  Every migrating task
+ * whose mm its new cgroup merges, or which was merged for the old one,
+ * brings it in line before it returns to user space.
+ */
+void mem_cgroup_ksm_attach(struct cgroup_taskset *tset)
+{
+	struct cgroup_subsys_state *css;
+	struct task_struct *task;
+
+	cgroup_taskset_for_each(task, css, tset) {
+		task_lock(task);
+		if (task->mm && !(task->flags & PF_KTHREAD))
+			ksm_migrate_mm(task->mm, task);
+		task_unlock(task);
+	}
+}
+
+/*
+ * The mm of a process found by a walk over a cgroup, with a reference on
+ * mm_users; the thread group leader may be a zombie with live threads.
+ */
+static struct mm_struct *memcg_ksm_get_mm(struct task_struct *task)
+{
+	struct mm_struct *mm = NULL;
+	struct task_struct *t;
+
+	if (task->flags & PF_KTHREAD)
+		return NULL;
+	t = find_lock_task_mm(task);
+	if (t) {
+		mm = t->mm;
+		mmget(mm);
+		task_unlock(t);
 	}
 	return mm;
 }
 
 /*
- * Bring @mm in line with its memory cgroup: have ksmd scan it if the cgroup
- * is enabled, unmerge what was merged for the cgroup if it is not.
+ * Bring the mms of @memcg's subtree in line with their cgroups.  Stops at
+ * the first error and returns it; what was done stays done.  Takes no lock
+ * across mms: each is brought in line under its own mmap_lock.
  */
-static int memcg_ksm_sync_mm(struct mm_struct *mm)
-{
-	if (mm_memcg_ksm_enabled(mm))
-		return ksm_memcg_enter(mm);
-	if (test_bit(MMF_VM_MERGE_MEMCG, &mm->flags))
-		return ksm_memcg_unmerge(mm);
-	return 0;
-}
-
-/*
- * Apply the memory.ksm state to every process of @memcg's subtree.  Stops
- * at the first error and returns it; what was done before stays done.
- */
-static int memcg_ksm_sync_tree(struct mem_cgroup *memcg)
+static int memcg_ksm_sync_subtree(struct mem_cgroup *memcg)
 {
 	struct mem_cgroup *iter;
 	int err = 0;
@@ -174,16 +274,21 @@ static int memcg_ksm_sync_tree(struct mem_cgroup *memcg)
 		struct css_task_iter it;
 		struct task_struct *task;
 
-		css_task_iter_start(&iter->css, 0, &it);
+		css_task_iter_start(&iter->css, CSS_TASK_ITER_PROCS, &it);
 		while (!err && (task = css_task_iter_next(&it))) {
-			struct mm_struct *mm = memcg_ksm_get_owned_mm(task);
+			struct mm_struct *mm = memcg_ksm_get_mm(task);
 
 			if (!mm)
 				continue;
-			err = memcg_ksm_sync_mm(mm);
+			/* Leave the mm of a process that is gone to exit */
+			if (atomic_read(&mm->mm_users) > 1) {
+				err = mmap_write_lock_killable(mm);
+				if (!err) {
+					err = memcg_ksm_sync_locked(mm);
+					mmap_write_unlock(mm);
+				}
+			}
 			mmput(mm);
-			if (!err && fatal_signal_pending(current))
-				err = -EINTR;
 			cond_resched();
 		}
 		css_task_iter_end(&it);
@@ -195,107 +300,6 @@ static int memcg_ksm_sync_tree(struct mem_cgroup *memcg)
 	return err;
 }
 
-/**
- * __mem_cgroup_ksm_fork - a new task is linked into its memory cgroup
- * @task: the new task
- *
- * Called from the memory controller's ->fork(), through
- * mem_cgroup_ksm_fork() once memcg_ksm_key is on.  A child that shares its
- * parent's mm changes nothing.  A child with its own mm is put on ksmd's
- * list if its cgroup is enabled: ksm_fork() already did so if the parent
- * was merging, but a child cloned into another cgroup (CLONE_INTO_CGROUP)
- * may land in an enabled cgroup from one that is not.  Best effort, as
- * ksm_fork() is: only a failed allocation of a few bytes leaves the child
- * unmerged.
- */
-void __mem_cgroup_ksm_fork(struct task_struct *task)
-{
-	struct mm_struct *mm = memcg_ksm_get_owned_mm(task);
-
-	if (!mm)
-		return;
-	if (mm_memcg_ksm_enabled(mm))
-		ksm_memcg_enter(mm);
-	mmput(mm);
-}
-
-/**
- * __mem_cgroup_ksm_exec - a task installed the mm of a new program
- * @mm: the new mm, owned by current
- *
- * Called from exec after the new mm is installed, through
- * mem_cgroup_ksm_exec() once memcg_ksm_key is on.  Like ksm_execve() for
- * prctl(PR_SET_MEMORY_MERGE), this keeps a process merging across execve().
- */
-void __mem_cgroup_ksm_exec(struct mm_struct *mm)
-{
-	if (mm_memcg_ksm_enabled(mm))
-		ksm_memcg_enter(mm);
-}
-
-struct memcg_ksm_unmerge_work {
-	struct work_struct work;
-	struct mm_struct *mm;
-};
-
-static void memcg_ksm_unmerge_workfn(struct work_struct *work)
-{
-	struct memcg_ksm_unmerge_work *uw =
-		container_of(work, struct memcg_ksm_unmerge_work, work);
-
-	memcg_ksm_sync_mm(uw->mm);
-	mmput(uw->mm);
-	kfree(uw);
-}
-
-/**
- * mem_cgroup_ksm_attach - tasks migrated to new memory cgroups
- * @tset: the migrating tasks
- *
- * Called from the memory controller's ->attach(), with cgroup_mutex and
- * cgroup_threadgroup_rwsem held.  An mm whose owner moved into an enabled
- * cgroup is put on ksmd's list here.  An mm that may hold pages merged for
- * its old cgroup and whose new one is not enabled is unmerged from a work
- * item that mem_cgroup_ksm_post_attach() waits for.  If that work item
- * cannot be allocated, ksmd stops merging the mm all the same but its
- * merged pages stay merged until memory.ksm of the new cgroup is written.
- */
-void mem_cgroup_ksm_attach(struct cgroup_taskset *tset)
-{
-	struct cgroup_subsys_state *css;
-	struct task_struct *task;
-
-	cgroup_taskset_for_each(task, css, tset) {
-		struct memcg_ksm_unmerge_work *uw;
-		struct mm_struct *mm = memcg_ksm_get_owned_mm(task);
-
-		if (!mm)
-			continue;
-		if (mm_memcg_ksm_enabled(mm)) {
-			ksm_memcg_enter(mm);
-		} else if (test_bit(MMF_VM_MERGE_MEMCG, &mm->flags)) {
-			uw = kmalloc(sizeof(*uw), GFP_KERNEL);
-			if (uw) {
-				INIT_WORK(&uw->work, memcg_ksm_unmerge_workfn);
-				uw->mm = mm;
-				queue_work(memcg_ksm_wq, &uw->work);
-				continue;	/* the work item puts mm */
-			}
-		}
-		mmput(mm);
-	}
-}
-
-/**
- * mem_cgroup_ksm_post_attach - wait for the unmerging that attach queued
- *
- * Called from the memory controller's ->post_attach(), without cgroup locks.
- */
-void mem_cgroup_ksm_post_attach(void)
-{
-	flush_workqueue(memcg_ksm_wq);
-}
-
 static int memory_ksm_show(struct seq_file *m, void *v)
 {
 	struct mem_cgroup *memcg = mem_cgroup_from_css(seq_css(m));
@@ -305,47 +309,39 @@ static int memory_ksm_show(struct seq_file *m, void *v)
 }
 
 /*
- * Writing 1 returns once every process of the subtree is on ksmd's list;
- * writing 0 returns once the pages merged for the cgroup are unmerged.
- * The value is stored first and stays stored if applying it fails: with 1,
- * ksmd merges every process it already has on its list, and with 0 it
- * merges none of the subtree's processes any more (for the cgroup's sake),
- * but some of their pages may still be merged.  Writing the same value
- * again finishes the job.
+ * Writing 1 returns once every process of the subtree is merged for the
+ * cgroup; writing 0 returns once what was merged for the cgroup is
+ * unmerged.  The value is stored first, and stays stored if applying it
+ * fails: see memory.ksm in Documentation/admin-guide/cgroup-v2.rst.
  */
 static ssize_t memory_ksm_write(struct kernfs_open_file *of, char *buf,
 				size_t nbytes, loff_t off)
 {
 	struct mem_cgroup *memcg = mem_cgroup_from_css(of_css(of));
-	bool enable;
-	int err;
+	int enable, err;
 
 	buf = strstrip(buf);
 	if (!strcmp(buf, "1"))
-		enable = true;
+		enable = 1;
 	else if (!strcmp(buf, "0"))
-		enable = false;
+		enable = 0;
 	else
 		return -EINVAL;
 
-	err = mutex_lock_killable(&memcg_ksm_mutex);
-	if (err)
-		return err;
-	if (enable != memcg->ksm) {
+	/* The key goes on before the value: see "Ordering" above. */
+	if (enable)
+		static_branch_deferred_inc(&memcg_ksm_key);
+	if (xchg(&memcg->ksm, enable) == enable) {
 		if (enable)
-			static_branch_inc(&memcg_ksm_key);
-		WRITE_ONCE(memcg->ksm, enable);
-		if (!enable)
-			static_branch_dec(&memcg_ksm_key);
+			static_branch_slow_dec_deferred(&memcg_ksm_key);
+	} else if (!enable) {
+		static_branch_slow_dec_deferred(&memcg_ksm_key);
 	}
-	/*
-	 * Turning the cgroup off under an enabled ancestor changes nothing;
-	 * in all other cases bring the subtree's processes in line.
-	 */
-	if (enable || !mem_cgroup_ksm_enabled(memcg))
-		err = memcg_ksm_sync_tree(memcg);
-	mutex_unlock(&memcg_ksm_mutex);
 
+	/* Turning a cgroup off under an enabled ancestor changes nothing */
+	if (!enable && mem_cgroup_ksm_enabled(memcg))
+		return nbytes;
+	err = memcg_ksm_sync_subtree(memcg);
 	return err ?: nbytes;
 }
 
@@ -353,16 +349,13 @@ static ssize_t memory_ksm_write(struct kernfs_open_file *of, char *buf,
  * mem_cgroup_ksm_offline - a memory cgroup is being removed
  * @memcg: the cgroup, which has no tasks and no live children left
  *
- * Gives back the cgroup's count in memcg_ksm_key.
+ * Called under cgroup_mutex: gives back the cgroup's count in
+ * memcg_ksm_key, which does not block.
  */
 void mem_cgroup_ksm_offline(struct mem_cgroup *memcg)
 {
-	mutex_lock(&memcg_ksm_mutex);
-	if (memcg->ksm) {
-		WRITE_ONCE(memcg->ksm, false);
-		static_branch_dec(&memcg_ksm_key);
-	}
-	mutex_unlock(&memcg_ksm_mutex);
+	if (xchg(&memcg->ksm, 0))
+		static_branch_slow_dec_deferred(&memcg_ksm_key);
 }
 
 static struct cftype memcg_ksm_files[] = {
@@ -380,9 +373,6 @@ static int __init mem_cgroup_ksm_init(void)
 	if (mem_cgroup_disabled())
 		return 0;
 
-	memcg_ksm_wq = alloc_workqueue("memcg_ksm", WQ_UNBOUND, 0);
-	if (WARN_ON(!memcg_ksm_wq))
-		return -ENOMEM;
 	WARN_ON(cgroup_add_dfl_cftypes(&memory_cgrp_subsys, memcg_ksm_files));
 	return 0;
 }

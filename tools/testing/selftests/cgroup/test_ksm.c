@@ -14,7 +14,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -50,7 +52,11 @@ enum {
 	W_THREADS	= 1 << 3,	/* fill the pages from three threads */
 	W_EXEC		= 1 << 4,	/* execve() itself before mapping */
 	W_ZEROES	= 1 << 5,	/* also ZERO_PAGES pages of zeroes */
+	W_LARGE		= 1 << 6,	/* LARGE_PAGES pages, not NR_PAGES */
 };
+
+/* The pages of a W_LARGE worker: 128 MiB with 4 KiB pages */
+#define LARGE_PAGES	32768
 
 #define ZERO_PAGES	64
 /* Children that test_ksm_fork_many() forks */
@@ -63,6 +69,18 @@ struct worker {
 };
 
 static char *self_exe;
+/*
+ * In a worker: its pages, how many, page 0's generation (CMD_WRITE), and
+ * its pages of zeroes (W_ZEROES) or NULL.  A worker's children inherit
+ * them all.
+ */
+static char *worker_p;
+static long worker_npages = NR_PAGES;
+static int worker_gen0;
+static char *worker_z;
+/* The cgroup the tests run in, and the process ksmd always has to scan */
+static char *runner_cg;
+static struct worker pacemaker;
 /* ksmd's knobs as the tests found them */
 static long saved_run, saved_pages, saved_sleep, saved_smart, saved_feed;
 
@@ -87,7 +105,7 @@ static bool check_pages(const char *p, int gen0)
 {
 	long i, j;
 
-	for (i = 0; i < NR_PAGES; i++)
+	for (i = 0; i < worker_npages; i++)
 		for (j = 0; j < PAGE_SIZE; j++)
 			if (p[i * PAGE_SIZE + j] != page_byte(i, j, i ? 0 : gen0))
 				return false;
@@ -130,7 +148,10 @@ enum {
 	CMD_FORK = 'f',		/* fork a worker; answers its pid */
 	CMD_CLONE_VM = 'v',	/* clone a CLONE_VM sibling; answers its pid */
 	CMD_COUNT = 'k',	/* how many of its pages are KSM pages (long) */
-	CMD_FORK_CHECK = 'i',	/* fork children: how many ksmd missed (long) */
+	CMD_FORK_CHECK = 'i',	/* fork children: how many not merged (long) */
+	CMD_FORK_INTO = 'F',	/* then an int fd: CMD_FORK into that cgroup */
+	CMD_FORK_STORM = 's',	/* fork until a byte comes (storm_result) */
+	CMD_VM_WORKER = 'V',	/* CMD_FORK, but a CLONE_VM sibling */
 	CMD_EXIT = 'e',
 };
 
@@ -155,35 +176,53 @@ static int vm_sibling(void *arg)
 }
 
 static int worker_loop(int cmd, int resp, int flags);
+static int worker_serve(int cmd, int resp);
 
 /*
- * How many of the NR_PAGES pages at @p are KSM pages, by the "KSM:" lines
+ * How many of the worker's pages at @p are KSM pages, by the "KSM:" lines
  * of /proc/self/smaps.  Other pages of a process (stack, zeroes) may be
  * merged as well, so the tests count the worker's own pages this way rather
  * than by ksm_merging_pages; guard pages keep them in VMAs of their own.
  * (/proc/kpageflags is no help: this kernel reports KPF_KSM for every
- * anonymous page.)
+ * anonymous page.)  No stdio, no malloc: a CLONE_VM sibling counts this
+ * way too, with the memory of a process that may be gone.
  */
 static long count_ksm_pages(const char *p)
 {
-	unsigned long start = (unsigned long)p, end = start + NR_PAGES * PAGE_SIZE;
-	unsigned long s, e;
+	unsigned long start = (unsigned long)p;
+	unsigned long end = start + worker_npages * PAGE_SIZE;
+	static char buf[65536];
+	size_t len = 0;
 	bool in = false;
-	char line[512];
 	long kb, n = 0;
-	FILE *f;
+	ssize_t r;
+	int fd;
 
-	f = fopen("/proc/self/smaps", "r");
-	if (!f)
+	fd = open("/proc/self/smaps", O_RDONLY);
+	if (fd < 0)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &s, &e) == 2)
-			in = s < end && e > start;
-		else if (in && sscanf(line, "KSM: %ld kB", &kb) == 1)
-			n += kb * 1024 / PAGE_SIZE;
+	for (;;) {
+		char *line = buf, *nl;
+		unsigned long s, e;
+
+		r = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (r <= 0)
+			break;
+		len += r;
+		buf[len] = 0;
+		while ((nl = strchr(line, '\n'))) {
+			*nl = 0;
+			if (sscanf(line, "%lx-%lx ", &s, &e) == 2)
+				in = s < end && e > start;
+			else if (in && sscanf(line, "KSM: %ld kB", &kb) == 1)
+				n += kb * 1024 / PAGE_SIZE;
+			line = nl + 1;
+		}
+		len -= line - buf;
+		memmove(buf, line, len);
 	}
-	fclose(f);
-	return n;
+	close(fd);
+	return r < 0 ? -1 : n;
 }
 
 static int answer(int resp, const void *buf, size_t len)
@@ -206,13 +245,245 @@ static int worker_main(int cmd, int resp, int flags)
 	return worker_loop(cmd, resp, flags);
 }
 
+/*
+ * CMD_FORK and CMD_FORK_INTO: a child that is a worker of its own, on new
+ * pipes, with the pages it inherits; the pipes' ends for the test follow
+ * the pid.  @cgroup_fd < 0: fork(), else clone3(CLONE_INTO_CGROUP) into
+ * that cgroup.
+ */
+static int worker_fork_child(int cmd, int resp, int cgroup_fd)
+{
+	int c2[2], r2[2];
+	pid_t pid;
+
+	if (pipe(c2) || pipe(r2))
+		return 107;
+	pid = cgroup_fd < 0 ? fork() : clone_into_cgroup(cgroup_fd);
+	if (pid == 0) {
+		close(cmd);
+		close(resp);
+		close(c2[1]);
+		close(r2[0]);
+		exit(worker_serve(c2[0], r2[1]));
+	}
+	close(c2[0]);
+	close(r2[1]);
+	c2[0] = c2[1];
+	c2[1] = r2[0];
+	if (answer(resp, &pid, sizeof(pid)) || answer(resp, c2, sizeof(c2)))
+		return 108;
+	return 0;
+}
+
+/* Children of CMD_FORK_STORM: before it answers, and in all */
+#define STORM_BEFORE	8
+#define STORM_MAX	256
+
+/* What CMD_FORK_STORM answers */
+struct storm_result {
+	long children;		/* forked */
+	long merged;		/* of them, with KSM pages left */
+	long corrupt;		/* of them, with pages that differ */
+};
+
+/*
+ * CMD_FORK_STORM: fork STORM_BEFORE children, answer, and fork more until
+ * the test sends a byte (STORM_MAX at most); then let them look: each
+ * child counts its KSM pages, checks its pages, and reports on a pipe.
+ */
+static int worker_fork_storm(int cmd, int resp)
+{
+	struct pollfd pfd = { .fd = cmd, .events = POLLIN };
+	struct storm_result res = {};
+	bool answered = false;
+	int go[2], rep[2];
+	long report[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(go) || pipe(rep))
+		return 116;
+	while (res.children < STORM_MAX) {
+		if (res.children == STORM_BEFORE) {
+			if (answer(resp, "r", 1))
+				return 117;
+			answered = true;
+		}
+		if (answered && poll(&pfd, 1, 0))
+			break;
+		pid = fork();
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			close(go[1]);
+			close(rep[0]);
+			/* Wait for the test's word, then look at the pages */
+			if (read(go[0], &c, 1) < 0)
+				_exit(1);
+			report[0] = count_ksm_pages(worker_p);
+			report[1] = check_pages(worker_p, worker_gen0);
+			_exit(write(rep[1], report, sizeof(report)) !=
+			      sizeof(report));
+		}
+		res.children++;
+	}
+	/* Too few children: the test finds out from the answer */
+	if (!answered && answer(resp, "r", 1))
+		return 117;
+	if (read(cmd, &c, 1) != 1)
+		return 118;
+	close(go[1]);
+	close(rep[1]);
+	while (read(rep[0], report, sizeof(report)) == sizeof(report)) {
+		res.merged += report[0] != 0;
+		res.corrupt += !report[1];
+	}
+	close(go[0]);
+	close(rep[0]);
+	while (wait(NULL) > 0)
+		;
+	return answer(resp, &res, sizeof(res)) ? 119 : 0;
+}
+
+/* A CLONE_VM sibling that answers CMD_COUNT and CMD_CHECK for the mm */
+struct vm_worker_arg {
+	int cmd, resp;
+};
+
+static int vm_worker(void *arg)
+{
+	struct vm_worker_arg *a = arg;
+
+	return worker_serve(a->cmd, a->resp);
+}
+
+/*
+ * CMD_VM_WORKER: clone a CLONE_VM sibling on new pipes, like CMD_FORK.  It
+ * shares the worker's memory, and so its pages.
+ */
+static int worker_vm_child(int resp)
+{
+	static struct vm_worker_arg a;
+	size_t stack_size = 256 * 1024;
+	char *stack = malloc(stack_size);
+	int c2[2], r2[2];
+	pid_t pid;
+
+	if (!stack || pipe(c2) || pipe(r2))
+		return 120;
+	a = (struct vm_worker_arg){ c2[0], r2[1] };
+	pid = clone(vm_worker, stack + stack_size, CLONE_VM | SIGCHLD, &a);
+	c2[0] = c2[1];
+	c2[1] = r2[0];
+	if (answer(resp, &pid, sizeof(pid)) || answer(resp, c2, sizeof(c2)))
+		return 121;
+	return 0;
+}
+
+/* Answer the test's commands on @cmd and @resp about the worker's pages */
+static int worker_serve(int cmd, int resp)
+{
+	char *z = worker_z;
+	char c;
+	long i;
+	int err;
+
+	while (read(cmd, &c, 1) == 1) {
+		int cgroup_fd;
+		pid_t pid;
+		char r;
+
+		switch (c) {
+		case CMD_CHECK:
+			r = check_pages(worker_p, worker_gen0) &&
+			    (!z || check_zeroes(z)) ? 'y' : 'n';
+			break;
+		case CMD_WRITE:
+			worker_gen0++;
+			for (i = 0; i < PAGE_SIZE; i++)
+				worker_p[i] = page_byte(0, i, worker_gen0);
+			r = 'y';
+			break;
+		case CMD_GET:
+			r = '0' + prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0);
+			break;
+		case CMD_FORK:
+		case CMD_FORK_INTO:
+			cgroup_fd = -1;
+			if (c == CMD_FORK_INTO &&
+			    read(cmd, &cgroup_fd, sizeof(cgroup_fd)) !=
+			    sizeof(cgroup_fd))
+				return 115;
+			err = worker_fork_child(cmd, resp, cgroup_fd);
+			if (err)
+				return err;
+			continue;
+		case CMD_FORK_CHECK: {
+			long missing = 0;
+
+			for (i = 0; i < FORK_CHECKS; i++) {
+				pid = fork();
+				if (pid == 0)
+					for (;;)
+						pause();
+				if (pid < 0)
+					return 113;
+				missing += proc_read_strstr(pid, false, "ksm_stat",
+							    "ksm_merge_memcg: yes") != 0;
+				kill(pid, SIGKILL);
+				waitpid(pid, NULL, 0);
+			}
+			if (answer(resp, &missing, sizeof(missing)))
+				return 114;
+			continue;
+		}
+		case CMD_FORK_STORM:
+			err = worker_fork_storm(cmd, resp);
+			if (err)
+				return err;
+			continue;
+		case CMD_COUNT: {
+			long n = count_ksm_pages(worker_p);
+
+			if (answer(resp, &n, sizeof(n)))
+				return 111;
+			continue;
+		}
+		case CMD_CLONE_VM: {
+			size_t stack_size = 64 * 1024;
+			char *stack = malloc(stack_size);
+
+			pid = stack ? clone(vm_sibling, stack + stack_size,
+					    CLONE_VM | SIGCHLD, NULL) : -1;
+			if (answer(resp, &pid, sizeof(pid)))
+				return 109;
+			continue;
+		}
+		case CMD_VM_WORKER:
+			err = worker_vm_child(resp);
+			if (err)
+				return err;
+			continue;
+		case CMD_EXIT:
+			return 0;
+		default:
+			r = '?';
+		}
+		if (answer(resp, &r, 1))
+			return 110;
+	}
+	return 0;
+}
+
 static int worker_loop(int cmd, int resp, int flags)
 {
-	size_t size = NR_PAGES * PAGE_SIZE;
-	char c, *p, *z = NULL;
-	int gen0 = 0;
+	size_t size;
+	char *p, *z = NULL;
 	long i;
 
+	if (flags & W_LARGE)
+		worker_npages = LARGE_PAGES;
+	size = worker_npages * PAGE_SIZE;
 	if ((flags & W_PRCTL) && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
 		return 101;
 	/* Between guard pages: a VMA that merges with no neighbour. */
@@ -234,106 +505,26 @@ static int worker_loop(int cmd, int resp, int flags)
 
 		for (i = 0; i < 3; i++) {
 			a[i].p = p;
-			a[i].first = NR_PAGES * i / 3;
-			a[i].nr = NR_PAGES * (i + 1) / 3 - a[i].first;
+			a[i].first = worker_npages * i / 3;
+			a[i].nr = worker_npages * (i + 1) / 3 - a[i].first;
 			if (pthread_create(&t[i], NULL, fill_thread, &a[i]))
 				return 105;
 		}
 		for (i = 0; i < 3; i++)
 			pthread_join(t[i], NULL);
 	} else {
-		fill_pages(p, 0, NR_PAGES);
+		fill_pages(p, 0, worker_npages);
 	}
 	if (flags & W_ZEROES) {
 		z = map_zeroes();
 		if (!z)
 			return 112;
 	}
+	worker_p = p;
+	worker_z = z;
 	if (answer(resp, "r", 1))
 		return 106;
-
-	while (read(cmd, &c, 1) == 1) {
-		pid_t pid;
-		char r;
-
-		switch (c) {
-		case CMD_CHECK:
-			r = check_pages(p, gen0) && (!z || check_zeroes(z)) ?
-			    'y' : 'n';
-			break;
-		case CMD_WRITE:
-			gen0++;
-			for (i = 0; i < PAGE_SIZE; i++)
-				p[i] = page_byte(0, i, gen0);
-			r = 'y';
-			break;
-		case CMD_GET:
-			r = '0' + prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0);
-			break;
-		case CMD_FORK: {
-			int c2[2], r2[2];
-
-			if (pipe(c2) || pipe(r2))
-				return 107;
-			pid = fork();
-			if (pid == 0) {
-				/* A fresh worker, answering on new pipes. */
-				close(cmd);
-				close(resp);
-				exit(worker_loop(c2[0], r2[1], flags));
-			}
-			c2[0] = c2[1];
-			c2[1] = r2[0];
-			if (answer(resp, &pid, sizeof(pid)) ||
-			    answer(resp, c2, sizeof(c2)))
-				return 108;
-			continue;
-		}
-		case CMD_FORK_CHECK: {
-			long missing = 0;
-
-			for (i = 0; i < FORK_CHECKS; i++) {
-				pid = fork();
-				if (pid == 0)
-					for (;;)
-						pause();
-				if (pid < 0)
-					return 113;
-				missing += proc_read_strstr(pid, false, "ksm_stat",
-							    "ksm_mergeable: yes") != 0;
-				kill(pid, SIGKILL);
-				waitpid(pid, NULL, 0);
-			}
-			if (answer(resp, &missing, sizeof(missing)))
-				return 114;
-			continue;
-		}
-		case CMD_COUNT: {
-			long n = count_ksm_pages(p);
-
-			if (answer(resp, &n, sizeof(n)))
-				return 111;
-			continue;
-		}
-		case CMD_CLONE_VM: {
-			size_t stack_size = 64 * 1024;
-			char *stack = malloc(stack_size);
-
-			pid = stack ? clone(vm_sibling, stack + stack_size,
-					    CLONE_VM | SIGCHLD, NULL) : -1;
-			if (answer(resp, &pid, sizeof(pid)))
-				return 109;
-			continue;
-		}
-		case CMD_EXIT:
-			return 0;
-		default:
-			r = '?';
-		}
-		if (answer(resp, &r, 1))
-			return 110;
-	}
-	return 0;
+	return worker_serve(cmd, resp);
 }
 
 struct spawn_arg {
@@ -406,13 +597,19 @@ static long worker_ksm_pages(struct worker *w)
 	return n;
 }
 
-/* Ask @w to fork: the child is a worker of its own. */
-static int worker_fork(struct worker *w, struct worker *child)
+/*
+ * Ask @w for a child with @cmd (CMD_FORK, CMD_FORK_INTO with @cgroup_fd,
+ * CMD_VM_WORKER): a worker of its own, with @w's pages.
+ */
+static int worker_child(struct worker *w, struct worker *child, char cmd,
+			int cgroup_fd)
 {
-	char c = CMD_FORK, path[64];
+	char path[64];
 	int fd[2];
 
-	if (write(w->cmd, &c, 1) != 1 ||
+	if (write(w->cmd, &cmd, 1) != 1 ||
+	    (cmd == CMD_FORK_INTO &&
+	     write(w->cmd, &cgroup_fd, sizeof(cgroup_fd)) != sizeof(cgroup_fd)) ||
 	    read(w->resp, &child->pid, sizeof(pid_t)) != sizeof(pid_t) ||
 	    read(w->resp, fd, sizeof(fd)) != sizeof(fd) || child->pid <= 0)
 		return -1;
@@ -423,7 +620,13 @@ static int worker_fork(struct worker *w, struct worker *child)
 	child->resp = open(path, O_RDONLY);
 	if (child->cmd < 0 || child->resp < 0)
 		return -1;
-	return worker_ready(child) ? 0 : -1;
+	return 0;
+}
+
+/* Ask @w to fork: the child is a worker of its own, with @w's pages. */
+static int worker_fork(struct worker *w, struct worker *child)
+{
+	return worker_child(w, child, CMD_FORK, -1);
 }
 
 static void worker_stop(struct worker *w)
@@ -1004,7 +1207,8 @@ out:
 
 /*
  * Processes migrated into an enabled cgroup are merged; migrated out to
- * one that is not, they are unmerged by the time the write returns.
+ * one that is not, they unmerge before they next run user code (the write
+ * to cgroup.procs does not wait for it): the worker counts its KSM pages.
  */
 static int test_ksm_migrate(const char *root)
 {
@@ -1134,9 +1338,14 @@ static int count_vmas(unsigned long start, unsigned long end)
 	return n;
 }
 
+/*
+ * In an enabled cgroup, wait until ksmd has merged 16 pages at @a (pages
+ * alike), then map 16 more right after them: the two must be one VMA.
+ */
 static int vma_merge_fn(const char *cgroup, void *arg)
 {
 	size_t sz = 16 * PAGE_SIZE;
+	struct ksm_wait wait;
 	char *a, *b;
 
 	a = mmap(NULL, 2 * sz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1147,6 +1356,14 @@ static int vma_merge_fn(const char *cgroup, void *arg)
 	if (a == MAP_FAILED)
 		return 2;
 	memset(a, 1, sz);
+	/* KSM has been at the first mapping: merged it, scanned its VMA */
+	worker_npages = 16;
+	wait = ksm_wait_start();
+	while (count_ksm_pages(a) != 16) {
+		if (ksm_wait_over(&wait))
+			return 5;
+		usleep(10000);
+	}
 	b = mmap(a + sz, sz, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (b != a + sz)
@@ -1157,20 +1374,83 @@ static int vma_merge_fn(const char *cgroup, void *arg)
 	return 0;
 }
 
-/* Adjacent anonymous mappings still merge into one VMA when enabled. */
+/*
+ * Adjacent anonymous mappings still merge into one VMA in an enabled
+ * cgroup, also after ksmd merged the pages of the first one: the cgroup's
+ * merging leaves VMA flags alone.
+ */
 static int test_ksm_vma_merge(const char *root)
 {
-	int ret = KSFT_FAIL;
+	int ret = KSFT_FAIL, rc;
 	char *cg;
 
 	cg = cg_new(root, "ksm_test_vma_merge");
 	if (!cg || cg_ksm(cg, 1))
 		goto out;
-	if (cg_run(cg, vma_merge_fn, NULL))
+	rc = cg_run(cg, vma_merge_fn, NULL);
+	if (rc) {
+		ksft_print_msg("%s\n", rc == 4 ? "two VMAs where one was due" :
+			       rc == 5 ? "the pages were not merged" :
+			       "cannot map");
 		goto out;
+	}
 	ret = KSFT_PASS;
 out:
 	cg_free(cg);
+	return ret;
+}
+
+/*
+ * MADV_UNMERGEABLE on half of an anonymous range.  Returns the number of
+ * VMAs the range is in then.
+ */
+static int unmergeable_fn(const char *cgroup, void *arg)
+{
+	size_t sz = 16 * PAGE_SIZE;
+	char *p;
+
+	p = mmap(NULL, sz + 2 * PAGE_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 10;
+	p += PAGE_SIZE;
+	if (mprotect(p, sz, PROT_READ | PROT_WRITE))
+		return 11;
+	memset(p, 1, sz);
+	if (madvise(p + sz / 2, sz / 2, MADV_UNMERGEABLE))
+		return 12;
+	return count_vmas((unsigned long)p, (unsigned long)p + sz);
+}
+
+/*
+ * Outside a cgroup that merges, MADV_UNMERGEABLE on a range the process
+ * never made mergeable does what it does without memory.ksm: nothing, the
+ * VMA stays whole.  In an enabled cgroup it takes the range out of the
+ * cgroup's merging (VM_UNMERGEABLE), and the VMA splits.
+ */
+static int test_ksm_unmergeable_neutral(const char *root)
+{
+	char *on = NULL, *off = NULL;
+	int ret = KSFT_FAIL, n;
+
+	on = cg_new(root, "ksm_test_unmergeable_on");
+	off = cg_new(root, "ksm_test_unmergeable_off");
+	if (!on || !off || cg_ksm(on, 1))
+		goto out;
+	n = cg_run(off, unmergeable_fn, NULL);
+	if (n != 1) {
+		ksft_print_msg("outside: %d VMAs, want 1\n", n);
+		goto out;
+	}
+	n = cg_run(on, unmergeable_fn, NULL);
+	if (n != 2) {
+		ksft_print_msg("enabled: %d VMAs, want 2\n", n);
+		goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	cg_free(on);
+	cg_free(off);
 	return ret;
 }
 
@@ -1244,66 +1524,498 @@ out:
 }
 
 /*
- * A writer of 0 killed while unmerging leaves a consistent state: the file
- * reads 0, ksmd merges nothing more for the cgroup, and writing 0 again
- * unmerges the rest, contents intact.
+ * KSM pages of process @pid, by the "KSM:" lines of its smaps, read from
+ * outside: the process does not run for it, so does not bring its mm in
+ * line with its cgroup either.
+ */
+static long proc_ksm_kb(pid_t pid)
+{
+	char path[64], line[512];
+	long kb, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "KSM: %ld kB", &kb) == 1)
+			n += kb;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A writer of 0 killed while it unmerges leaves a consistent state: the
+ * file reads 0, some pages are still merged, ksmd merges nothing more for
+ * the cgroup, and the processes that still hold pages merged for it
+ * unmerge them themselves once ksmd has asked them to (it does once a full
+ * scan), contents intact.  The workers hold 2 x 128 MiB, so that the kill
+ * lands while the write is at work.
  */
 static int test_ksm_disable_killed(const char *root)
 {
-	struct worker w[4] = {};
+	struct worker w[2] = {};
 	int ret = KSFT_FAIL, i, status;
-	long before, after;
-	char *cg;
+	long left = 0, now;
 	pid_t writer;
+	char *cg;
 
 	cg = cg_new(root, "ksm_test_killed");
 	if (!cg || cg_ksm(cg, 1))
 		goto out;
-	for (i = 0; i < 4; i++)
-		if (worker_start(&w[i], cg, 0))
+	for (i = 0; i < 2; i++)
+		if (worker_start(&w[i], cg, W_LARGE))
 			goto out;
-	if (!wait_merging(w, 4, NR_PAGES))
+	if (!wait_merging(w, 2, LARGE_PAGES))
 		goto out;
 	writer = fork();
 	if (writer < 0)
 		goto out;
 	if (writer == 0)
 		exit(cg_ksm(cg, 0) ? 1 : 0);
-	/* Kill it once 0 is stored, while it unmerges (if it still does). */
+	/* Kill it once 0 is stored, while it unmerges. */
 	while (cg_read_strcmp(cg, "memory.ksm", "0\n") &&
 	       waitpid(writer, &status, WNOHANG) == 0)
 		;
 	kill(writer, SIGKILL);
 	if (waitpid(writer, &status, 0) != writer)
 		goto out;
-	ksft_print_msg("writer %s\n", WIFSIGNALED(status) ?
-		       "killed" : "finished before the kill");
-	if (cg_read_strcmp(cg, "memory.ksm", "0\n") &&
-	    WIFEXITED(status))
+	if (!WIFSIGNALED(status)) {
+		ksft_print_msg("the writer was done before the kill\n");
 		goto out;
-	if (!cg_read_strcmp(cg, "memory.ksm", "0\n")) {
-		/* Nothing merges again behind the cgroup's back. */
-		before = 0;
-		for (i = 0; i < 4; i++)
-			before += worker_ksm_pages(&w[i]);
-		if (!wait_scans(2))
-			goto out;
-		after = 0;
-		for (i = 0; i < 4; i++)
-			after += worker_ksm_pages(&w[i]);
-		if (after > before) {
-			ksft_print_msg("merged %ld -> %ld after 0\n", before, after);
-			goto out;
-		}
 	}
-	if (cg_ksm(cg, 0))
+	if (cg_read_strcmp(cg, "memory.ksm", "0\n"))
 		goto out;
-	if (!none_merged(w, 4) || !all_check(w, 4))
+	for (i = 0; i < 2; i++)
+		left += proc_ksm_kb(w[i].pid);
+	ksft_print_msg("%ld kB still merged after the kill\n", left);
+	if (!left)
+		goto out;
+	/* Nothing merges again behind the cgroup's back. */
+	if (!wait_scans(2))
+		goto out;
+	now = 0;
+	for (i = 0; i < 2; i++)
+		now += proc_ksm_kb(w[i].pid);
+	if (now > left) {
+		ksft_print_msg("merged %ld kB -> %ld kB after 0\n", left, now);
+		goto out;
+	}
+	/* ksmd asked them: they unmerge when they run, before they count. */
+	if (!none_merged(w, 2) || !all_check(w, 2))
+		goto out;
+	if (!ksm_stat_says(w[0].pid, "ksm_merge_memcg: no"))
+		goto out;
+	if (cg_ksm(cg, 0))
 		goto out;
 	ret = KSFT_PASS;
 out:
-	stop_all(w, 4);
+	stop_all(w, 2);
 	cg_free(cg);
+	return ret;
+}
+
+/*
+ * A child that an enabled process clones into a cgroup that is not enabled
+ * (clone3(CLONE_INTO_CGROUP)) inherits its parent's merged pages and
+ * unmerges them before its first instruction; the parent stays merged.
+ */
+static int test_ksm_clone_into_disabled(const char *root)
+{
+	struct worker w = {}, child = {};
+	char *on = NULL, *off = NULL;
+	int ret = KSFT_FAIL, fd = -1;
+
+	on = cg_new(root, "ksm_test_clone_on");
+	off = cg_new(root, "ksm_test_clone_off");
+	if (!on || !off || cg_ksm(on, 1))
+		goto out;
+	/* Opened before the worker starts, which inherits it */
+	fd = dirfd_open_opath(off);
+	if (fd < 0 || worker_start(&w, on, 0))
+		goto out;
+	if (!wait_merging(&w, 1, NR_PAGES))
+		goto out;
+	if (worker_child(&w, &child, CMD_FORK_INTO, fd))
+		goto out;
+	if (proc_read_strstr(child.pid, false, "cgroup", "ksm_test_clone_off"))
+		goto out;
+	if (worker_ksm_pages(&child) != 0) {
+		ksft_print_msg("the child maps %ld KSM pages\n",
+			       worker_ksm_pages(&child));
+		goto out;
+	}
+	if (!worker_check(&child) || !worker_check(&w) ||
+	    worker_ksm_pages(&w) != NR_PAGES)
+		goto out;
+	if (!ksm_stat_says(child.pid, "ksm_merge_memcg: no") ||
+	    !stays_unmerged(&child, 1))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	worker_stop(&child);
+	worker_stop(&w);
+	if (fd >= 0)
+		close(fd);
+	cg_free(on);
+	cg_free(off);
+	return ret;
+}
+
+/*
+ * Children forked while 0 is written hold no page merged for the cgroup
+ * once they run, whichever side of the write they were forked on: the
+ * writer's walk finds them, or they find memory.ksm 0.  A large worker
+ * that joined the cgroup first makes the write last: children are forked
+ * while the forking worker's pages are still merged, and after.
+ */
+static int test_ksm_fork_race(const char *root)
+{
+	struct storm_result res;
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL;
+	char c = 0;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_fork_race");
+	if (!cg || cg_ksm(cg, 1) || worker_start(&w[0], cg, W_LARGE) ||
+	    worker_start(&w[1], cg, 0))
+		goto out;
+	if (!wait_merging(&w[0], 1, LARGE_PAGES) ||
+	    !wait_merging(&w[1], 1, NR_PAGES))
+		goto out;
+	if (worker_cmd(&w[1], CMD_FORK_STORM) != 'r')
+		goto out;
+	if (cg_ksm(cg, 0))
+		goto out;
+	if (write(w[1].cmd, &c, 1) != 1 ||
+	    read(w[1].resp, &res, sizeof(res)) != sizeof(res))
+		goto out;
+	ksft_print_msg("%ld children: %ld merged, %ld corrupt\n",
+		       res.children, res.merged, res.corrupt);
+	if (res.children < STORM_BEFORE + 1 || res.merged || res.corrupt)
+		goto out;
+	if (!none_merged(w, 2) || !all_check(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * An mm shared with CLONE_VM belongs to the cgroup of its owner.  When the
+ * owner, in an enabled cgroup, exits, the mm passes to the other process,
+ * in a cgroup that is not enabled: that one unmerges it before it next
+ * runs user code.
+ */
+static int test_ksm_owner_handoff(const char *root)
+{
+	struct worker w = {}, sib = {};
+	char *on = NULL, *off = NULL;
+	int ret = KSFT_FAIL;
+
+	on = cg_new(root, "ksm_test_owner_on");
+	off = cg_new(root, "ksm_test_owner_off");
+	if (!on || !off || cg_ksm(on, 1) || worker_start(&w, on, 0))
+		goto out;
+	if (worker_child(&w, &sib, CMD_VM_WORKER, -1) || cg_enter(off, sib.pid))
+		goto out;
+	/* The owner is in the enabled cgroup: the mm merges. */
+	if (!wait_merging(&w, 1, NR_PAGES) || worker_ksm_pages(&sib) != NR_PAGES)
+		goto out;
+	kill(w.pid, SIGKILL);
+	waitpid(w.pid, NULL, 0);
+	w.pid = 0;
+	if (worker_ksm_pages(&sib) != 0) {
+		ksft_print_msg("the new owner maps %ld KSM pages\n",
+			       worker_ksm_pages(&sib));
+		goto out;
+	}
+	if (!worker_check(&sib) || !ksm_stat_says(sib.pid, "ksm_merge_memcg: no"))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	if (sib.pid > 0)
+		kill(sib.pid, SIGKILL);
+	worker_stop(&w);
+	cg_free(on);
+	cg_free(off);
+	return ret;
+}
+
+/*
+ * run=2 unmerges what was merged for the cgroup too, contents intact; with
+ * ksmd running again the cgroup's processes merge again.
+ */
+static int test_ksm_run2(const char *root)
+{
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_new(root, "ksm_test_run2");
+	if (!cg || cg_ksm(cg, 1))
+		goto out;
+	if (worker_start(&w[0], cg, 0) || worker_start(&w[1], cg, 0))
+		goto out;
+	if (!wait_merging(w, 2, NR_PAGES))
+		goto out;
+	if (ksm_write("run", 2))
+		goto out;
+	if (!none_merged(w, 2) || !all_check(w, 2))
+		goto out;
+	if (ksm_write("run", 1) || !wait_merging(w, 2, NR_PAGES) ||
+	    !all_check(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	ksm_write("run", 1);
+	stop_all(w, 2);
+	cg_free(cg);
+	return ret;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * While a write of 0 unmerges 256 MiB in one cgroup, cgroup operations
+ * elsewhere do not wait for it: an rmdir (whose memory cgroup goes offline
+ * behind it, under cgroup_mutex), a mkdir and a migration in an unrelated
+ * cgroup each complete within a second, round after round, as long as the
+ * write is at work.
+ */
+static int test_ksm_unmerge_latency(const char *root)
+{
+	static const char *const what[] = {
+		"rmdir", "mkdir", "migration in", "migration out",
+	};
+	char *a = NULL, *b = NULL, *y = NULL, *z = NULL;
+	double took, worst[4] = {};
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL, i, status, rounds = 0;
+	pid_t writer = 0, sleeper, done = 0;
+	struct timespec t0;
+	time_t deadline;
+
+	a = cg_new(root, "ksm_test_latency_a");
+	b = cg_new(root, "ksm_test_latency_b");
+	if (!a || !b || cg_ksm(a, 1) ||
+	    cg_write(b, "cgroup.subtree_control", "+memory"))
+		goto out;
+	y = cg_name(b, "y");
+	z = cg_name(b, "z");
+	if (!y || !z || cg_create(y) || cg_create(z))
+		goto out;
+	sleeper = fork();
+	if (sleeper < 0)
+		goto out;
+	if (sleeper == 0) {
+		pause();
+		_exit(0);
+	}
+	for (i = 0; i < 2; i++)
+		if (worker_start(&w[i], a, W_LARGE))
+			goto out_sleeper;
+	if (!wait_merging(w, 2, LARGE_PAGES))
+		goto out_sleeper;
+
+	writer = fork();
+	if (writer < 0)
+		goto out_sleeper;
+	if (writer == 0)
+		exit(cg_ksm(a, 0) ? 1 : 0);
+	while (cg_read_strcmp(a, "memory.ksm", "0\n"))
+		;
+	deadline = time(NULL) + WAIT_SECONDS;
+	while (!done && time(NULL) < deadline) {
+		done = waitpid(writer, &status, WNOHANG);
+		for (i = 0; i < 4; i++) {
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			if ((i == 0 && cg_destroy(y)) || (i == 1 && cg_create(y)) ||
+			    (i == 2 && cg_enter(z, sleeper)) ||
+			    (i == 3 && cg_enter(runner_cg, sleeper)))
+				goto out_sleeper;
+			took = seconds_since(&t0);
+			if (took > worst[i])
+				worst[i] = took;
+		}
+		rounds++;
+	}
+	for (i = 0; i < 4; i++)
+		ksft_print_msg("%s: %.3f s at most\n", what[i], worst[i]);
+	ksft_print_msg("%d rounds while the write was at work\n", rounds - 1);
+	for (i = 0; i < 4; i++)
+		if (worst[i] >= 1.0)
+			goto out_sleeper;
+	/* The last round began after the write */
+	if (rounds < 2) {
+		ksft_print_msg("the write was over too soon to tell\n");
+		goto out_sleeper;
+	}
+	if (!done && waitpid(writer, &status, 0) != writer)
+		goto out_sleeper;
+	done = writer;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		goto out_sleeper;
+	if (!none_merged(w, 2) || !all_check(w, 2))
+		goto out_sleeper;
+	ret = KSFT_PASS;
+out_sleeper:
+	if (writer > 0 && !done)
+		waitpid(writer, NULL, 0);
+	kill(sleeper, SIGKILL);
+	waitpid(sleeper, NULL, 0);
+out:
+	stop_all(w, 2);
+	if (y)
+		cg_destroy(y);
+	if (z)
+		cg_destroy(z);
+	free(y);
+	free(z);
+	cg_free(a);
+	cg_free(b);
+	return ret;
+}
+
+/*
+ * A cgroup removed while its processes' pages were merged goes away once
+ * its processes are gone, with ksmd stopped: KSM keeps no reference on it
+ * (nr_dying_descendants of its parent comes back within a few seconds).
+ */
+static int test_ksm_dying(const char *root)
+{
+	static const char *const names[] = { "ksm_test_dying", "ksm_test_dying/c" };
+	struct worker w[2] = {};
+	long before, now = -1;
+	int ret = KSFT_FAIL, i;
+	char *cg[2] = {};
+	time_t deadline;
+
+	if (cg_new_tree(root, names, 2, 1, cg) || cg_ksm(cg[1], 1))
+		goto out;
+	for (i = 0; i < 2; i++)
+		if (worker_start(&w[i], cg[1], 0))
+			goto out;
+	if (!wait_merging(w, 2, NR_PAGES))
+		goto out;
+	before = cg_read_key_long(cg[0], "cgroup.stat", "nr_dying_descendants ");
+	if (before < 0 || ksm_write("run", 0))
+		goto out;
+	stop_all(w, 2);
+	if (cg_destroy(cg[1]))
+		goto out;
+	deadline = time(NULL) + 10;
+	while (time(NULL) <= deadline) {
+		now = cg_read_key_long(cg[0], "cgroup.stat",
+				       "nr_dying_descendants ");
+		if (now == before)
+			break;
+		usleep(50000);
+	}
+	if (now != before) {
+		ksft_print_msg("nr_dying_descendants %ld, was %ld\n", now, before);
+		goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	ksm_write("run", 1);
+	stop_all(w, 2);
+	cg_free_tree(cg, 2);
+	return ret;
+}
+
+/*
+ * Delegation: a delegatee (uid 65534 here, its processes in D/home) owns
+ * the memory.ksm of the cgroups it creates, and can merge its processes
+ * there, as prctl() would let it; it cannot write the file of the cgroup
+ * delegated to it, nor of its processes' own cgroup.  With nsdelegate, not
+ * even root in a cgroup namespace can write the file of the namespace's
+ * root cgroup.
+ */
+static int delegatee_fn(const char *home, void *arg)
+{
+	const char *d = arg;
+	char *sub = cg_name(d, "sub");
+
+	if (!sub || setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 11;
+	if (cg_create(sub) || cg_write(sub, "memory.ksm", "1"))
+		return 12;
+	if (cg_write(d, "memory.ksm", "1") != -EACCES ||
+	    cg_write(home, "memory.ksm", "1") != -EACCES)
+		return 13;
+	return 0;
+}
+
+static int nsroot_fn(const char *home, void *arg)
+{
+	const char *d = arg;
+	char *sub = cg_name(d, "sub");
+
+	if (!sub || unshare(CLONE_NEWCGROUP))
+		return 11;
+	if (cg_write(home, "memory.ksm", "1") != -EPERM)
+		return 12;
+	if (cg_write(sub, "memory.ksm", "0"))
+		return 13;
+	return 0;
+}
+
+static int test_ksm_delegation(const char *root)
+{
+	static const char *const names[] = {
+		"ksm_test_delegated", "ksm_test_delegated/home",
+	};
+	static const char *const files[] = {
+		"", "/cgroup.procs", "/cgroup.threads", "/cgroup.subtree_control",
+	};
+	char path[PATH_MAX], *cg[2] = {}, *sub = NULL;
+	int ret = KSFT_FAIL, rc, i;
+	size_t j;
+
+	if (cg_new_tree(root, names, 2, 1, cg))
+		goto out;
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < ARRAY_SIZE(files); j++) {
+			snprintf(path, sizeof(path), "%s%s", cg[i], files[j]);
+			if (chown(path, 65534, 65534))
+				goto out;
+		}
+	rc = cg_run(cg[1], delegatee_fn, cg[0]);
+	if (rc) {
+		ksft_print_msg("delegatee: step %d failed\n", rc);
+		goto out;
+	}
+	sub = cg_name(cg[0], "sub");
+	if (!sub || cg_read_strcmp(sub, "memory.ksm", "1\n") ||
+	    cg_read_strcmp(cg[0], "memory.ksm", "0\n"))
+		goto out;
+	if (proc_mount_contains("nsdelegate")) {
+		rc = cg_run(cg[1], nsroot_fn, cg[0]);
+		if (rc) {
+			ksft_print_msg("namespace root: step %d failed\n", rc);
+			goto out;
+		}
+	} else {
+		ksft_print_msg("cgroup2 is not mounted with nsdelegate\n");
+	}
+	ret = KSFT_PASS;
+out:
+	if (sub) {
+		cg_destroy(sub);
+		free(sub);
+	}
+	cg_free_tree(cg, 2);
 	return ret;
 }
 
@@ -1656,11 +2368,28 @@ out:
 #define STRESS_WORKERS	4
 #define STRESS_PAGES	64
 
+/*
+ * Failures of the processes of the storm that nobody waits for (the CLONE_VM
+ * siblings left behind by an owner that exits): a counter in memory shared
+ * with the test.
+ */
+static int *stress_failures;
+
+static bool storm_pages_ok(const char *p)
+{
+	long i, j;
+
+	for (i = 0; i < STRESS_PAGES; i++)
+		for (j = 0; j < PAGE_SIZE; j++)
+			if (p[i * PAGE_SIZE + j] != page_byte(i, j, 0))
+				return false;
+	return true;
+}
+
 /* A short-lived process of the storm: map, fill, check, exit. */
 static int storm_child(void)
 {
 	size_t size = STRESS_PAGES * PAGE_SIZE;
-	long i, j;
 	char *p;
 
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -1669,26 +2398,85 @@ static int storm_child(void)
 		return 1;
 	fill_pages(p, 0, STRESS_PAGES);
 	usleep(rand() % 50000);		/* give ksmd a chance at them */
-	for (i = 0; i < STRESS_PAGES; i++)
-		for (j = 0; j < PAGE_SIZE; j++)
-			if (p[i * PAGE_SIZE + j] != page_byte(i, j, 0))
-				return 2;
-	return 0;
+	return storm_pages_ok(p) ? 0 : 2;
 }
 
 struct storm_arg {
-	bool exec;
+	int how;		/* STORM_* */
+	char *cg;		/* another leaf, for STORM_CLONE and _HANDOFF */
+	char *p;		/* the pages, for the CLONE_VM sibling */
 };
+
+enum {
+	STORM_PLAIN,		/* map, fill, check */
+	STORM_EXEC,		/* the same after execve() */
+	STORM_CLONE,		/* and clone3(CLONE_INTO_CGROUP) into @cg */
+	STORM_HANDOFF,		/* and leave the mm to a sibling in @cg */
+	STORM_HOW
+};
+
+/*
+ * The CLONE_VM sibling of STORM_HANDOFF: moves to another cgroup, waits
+ * for the owner of the mm to exit, which makes it the owner, and checks
+ * the pages.  No stdio, no malloc: the owner's libc state is not its own.
+ */
+static int storm_sibling(void *arg)
+{
+	struct storm_arg *a = arg;
+	pid_t owner = getppid();
+	int i;
+
+	if (cg_enter_current(a->cg))
+		__atomic_add_fetch(stress_failures, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < 500 && getppid() == owner; i++)
+		usleep(10000);
+	if (!storm_pages_ok(a->p))
+		__atomic_add_fetch(stress_failures, 1, __ATOMIC_SEQ_CST);
+	_exit(0);
+}
 
 static int storm_fn(const char *cgroup, void *arg)
 {
 	struct storm_arg *a = arg;
+	size_t size = STRESS_PAGES * PAGE_SIZE;
+	size_t stack_size = 64 * 1024;
+	int status, fd;
+	pid_t pid;
 
-	if (a->exec) {
+	if (a->how == STORM_EXEC) {
 		execl(self_exe, self_exe, "--storm-child", (char *)NULL);
 		return 3;
 	}
-	return storm_child();
+	if (a->how == STORM_PLAIN)
+		return storm_child();
+
+	a->p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a->p == MAP_FAILED)
+		return 1;
+	fill_pages(a->p, 0, STRESS_PAGES);
+	usleep(rand() % 50000);		/* give ksmd a chance at them */
+	if (a->how == STORM_HANDOFF) {
+		char *stack = malloc(stack_size);
+
+		if (!stack || clone(storm_sibling, stack + stack_size,
+				    CLONE_VM | SIGCHLD, a) < 0)
+			return 4;
+		/* Exit without libc's cleanup: the sibling uses the memory */
+		_exit(storm_pages_ok(a->p) ? 0 : 2);
+	}
+	/* STORM_CLONE: a child of these pages in another cgroup */
+	fd = dirfd_open_opath(a->cg);
+	if (fd < 0)
+		return 5;
+	pid = clone_into_cgroup(fd);
+	if (pid == 0)
+		_exit(storm_pages_ok(a->p) ? 0 : 2);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 6;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return 7;
+	return storm_pages_ok(a->p) ? 0 : 2;
 }
 
 static bool stress_done(time_t end)
@@ -1703,7 +2491,10 @@ static int stress_storm(char **cgs, time_t end)
 	long n = 0;
 
 	while (!stress_done(end)) {
-		struct storm_arg a = { .exec = rand() % 2 };
+		struct storm_arg a = {
+			.how = rand() % STORM_HOW,
+			.cg = cgs[rand() % STRESS_LEAVES],
+		};
 		pid_t pid;
 
 		pid = cg_run_nowait(cgs[rand() % STRESS_LEAVES], storm_fn, &a);
@@ -1722,7 +2513,8 @@ static int stress_storm(char **cgs, time_t end)
 
 /*
  * Write 0 and 1 to the cgroups' memory.ksm, and weights to their
- * memory.ksm.weight, at random, until @end.
+ * memory.ksm.weight, at random, and now and then 2 to ksmd's run, until
+ * @end.
  */
 static int stress_toggle(char **cgs, time_t end)
 {
@@ -1730,6 +2522,8 @@ static int stress_toggle(char **cgs, time_t end)
 	long n = 0;
 
 	while (!stress_done(end)) {
+		if (rand() % 64 == 0 && (ksm_write("run", 2) || ksm_write("run", 1)))
+			return 1;
 		if (cg_ksm(cgs[rand() % STRESS_CGROUPS], rand() % 2) &&
 		    errno != EINTR)
 			return 1;
@@ -1766,8 +2560,6 @@ static const char *const ksm_counters[] = {
 
 /* KSM's global page counters before the first test started a process. */
 static long ksm_initial[NR_COUNTERS];
-static struct worker pacemaker;
-static char *runner_cg;
 
 static void ksm_counters_read(long *c)
 {
@@ -1804,12 +2596,16 @@ static bool ksm_counters_back(void)
 
 /*
  * Everything at once for TEST_KSM_STRESS_SECONDS (default 20): memory.ksm
- * written at random in a small hierarchy, workers migrated between its
- * cgroups, and a storm of processes forked, cloned into the cgroups and
- * exec'd.  Passes if every process finds its pages intact, memory.ksm.stat
- * of every cgroup then equals the sums over its processes, and, once all
- * have exited, those numbers are 0 and KSM's global page counts are back
- * where they started.
+ * written at random in a small hierarchy, and now and then run=2; workers
+ * migrated between its cgroups; and a storm of processes forked, cloned
+ * into the cgroups, exec'd, cloning children of their merged pages into
+ * other cgroups (clone3(CLONE_INTO_CGROUP)), and leaving their mm to a
+ * CLONE_VM sibling in another cgroup (owner handoff).  Passes if every
+ * process finds its pages intact; if, with memory.ksm 0 everywhere, no
+ * worker holds a KSM page once it has run; if memory.ksm.stat of every
+ * cgroup then equals the sums over its processes; and if, once all have
+ * exited, those numbers are 0 and KSM's global page counts are back where
+ * they started.
  */
 static int test_ksm_stress(const char *root)
 {
@@ -1825,6 +2621,11 @@ static int test_ksm_stress(const char *root)
 	pid_t pids[3];
 	time_t end;
 
+	stress_failures = mmap(NULL, sizeof(*stress_failures),
+			       PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (stress_failures == MAP_FAILED)
+		return KSFT_FAIL;
 	for (i = STRESS_CGROUPS - 1; i >= 0; i--) {
 		cgs[i] = cg_new(root, names[i]);
 		if (!cgs[i])
@@ -1858,6 +2659,14 @@ static int test_ksm_stress(const char *root)
 		}
 	if (bad || !all_check(w, STRESS_WORKERS))
 		goto out;
+	if (ksm_write("run", 1))
+		goto out;
+	/* The one predicate: with memory.ksm 0 everywhere, nothing merged */
+	for (i = STRESS_CGROUPS - 1; i >= 0; i--)
+		if (cg_ksm(cgs[i], 0))
+			goto out;
+	if (!none_merged(w, STRESS_WORKERS) || !all_check(w, STRESS_WORKERS))
+		goto out;
 	/*
 	 * Weights of 1 beside weights of 10000 make a full scan 10000 times
 	 * longer: back to the default for the waits below.
@@ -1886,12 +2695,18 @@ static int test_ksm_stress(const char *root)
 	worker_stop(&pacemaker);
 	if (ksm_counters_back())
 		ret = KSFT_PASS;
+	if (*stress_failures) {
+		ksft_print_msg("%d siblings found their pages changed\n",
+			       *stress_failures);
+		ret = KSFT_FAIL;
+	}
 	if (worker_start(&pacemaker, runner_cg, W_PRCTL))
 		ksft_exit_fail_msg("cannot restart the process for ksmd\n");
 out:
 	stop_all(w, STRESS_WORKERS);
 	for (i = 0; i < STRESS_CGROUPS; i++)
 		cg_free(cgs[i]);
+	munmap(stress_failures, sizeof(*stress_failures));
 	return ret;
 }
 
@@ -2233,6 +3048,14 @@ struct ksm_test {
 	T(test_ksm_threads),
 	T(test_ksm_shared_mm),
 	T(test_ksm_disable_killed),
+	T(test_ksm_clone_into_disabled),
+	T(test_ksm_fork_race),
+	T(test_ksm_owner_handoff),
+	T(test_ksm_run2),
+	T(test_ksm_unmerge_latency),
+	T(test_ksm_dying),
+	T(test_ksm_unmergeable_neutral),
+	T(test_ksm_delegation),
 	T(test_ksm_stat_file),
 	T(test_ksm_stat),
 	T(test_ksm_stress),
@@ -2244,9 +3067,9 @@ struct ksm_test {
 
 #undef T
 
+/* ksmd's knobs as the tests found them; what ksmd merged stays merged */
 static void ksm_restore(void)
 {
-	ksm_write("run", 2);
 	ksm_write("pages_to_scan", saved_pages);
 	ksm_write("sleep_millisecs", saved_sleep);
 	ksm_write("smart_scan", saved_smart);
@@ -2257,7 +3080,7 @@ static void ksm_restore(void)
 
 int main(int argc, char **argv)
 {
-	char root[PATH_MAX], *cg;
+	char root[PATH_MAX], path[PATH_MAX], *cg;
 	int i, ret = EXIT_SUCCESS;
 
 	self_exe = realpath("/proc/self/exe", NULL);
@@ -2277,13 +3100,23 @@ int main(int argc, char **argv)
 			ksft_exit_skip("Failed to set memory controller\n");
 	if (access(KSM_SYSFS "run", W_OK))
 		ksft_exit_skip("KSM is not available\n");
+	/* The root has no memory.ksm: look in a new cgroup */
+	cg = cg_name(root, "ksm_test_probe");
+	if (!cg || cg_create(cg))
+		ksft_exit_fail_msg("cannot create a cgroup\n");
+	snprintf(path, sizeof(path), "%s/memory.ksm", cg);
+	i = access(path, F_OK);
+	cg_destroy(cg);
+	free(cg);
+	if (i)
+		ksft_exit_skip("memory.ksm isn't available\n");
 
 	saved_run = ksm_read("run");
 	saved_pages = ksm_read("pages_to_scan");
 	saved_sleep = ksm_read("sleep_millisecs");
 	saved_smart = ksm_read("smart_scan");
 	saved_feed = ksm_read("profit_feed");
-	if (ksm_write("run", 2) || ksm_write("pages_to_scan", 4 * NR_PAGES) ||
+	if (ksm_write("pages_to_scan", 4 * NR_PAGES) ||
 	    ksm_write("sleep_millisecs", 20) || ksm_write("run", 1))
 		ksft_exit_fail_msg("cannot set up ksmd\n");
 
