@@ -38,7 +38,10 @@
  *   sleep, allocate and fail, is done and charged to the task, in
  *   __mem_cgroup_ksm_resume().  So a process migrated out of an enabled
  *   cgroup unmerges before it next runs user code in its new one, and a
- *   forked child before its first instruction.
+ *   forked child before its first instruction.  An mm that the cgroup may
+ *   start to merge is also entered at once from a work item
+ *   (mem_cgroup_ksm_enter_async()), as a process that sleeps does not
+ *   return to user space to do it.
  *
  * Resume protocol: a requester changes the state first (the cgroup core
  * moved the task, the owner changed), then sets SYNC.  A task returning to
@@ -69,13 +72,15 @@
  *       ksm_mmlist_lock			in __ksm_enter()
  *   ->attach(): cgroup_mutex, cgroup_threadgroup_rwsem (write)
  *     task_lock				to look at task->mm
+ *       kmalloc(GFP_NOWAIT), queue_work()	mem_cgroup_ksm_enter_async()
  *   mm_update_next_owner(): tasklist_lock (read), task_lock
  *   ->fork(): cgroup_threadgroup_rwsem (read), cgroup_mutex with
  *     CLONE_INTO_CGROUP
  *   ->css_offline(): cgroup_mutex
  *     memcg_ksm_key: a deferred decrement, which does not block
- *   __mem_cgroup_ksm_resume(): no lock
- *     mmap_lock (write)			memcg_ksm_sync_locked()
+ *   __mem_cgroup_ksm_resume(), memcg_ksm_enter_workfn(): no lock
+ *     mmap_lock (write)			memcg_ksm_sync_locked(),
+ *						ksm_memcg_enter_locked()
  */
 
 #include <linux/cgroup.h>
@@ -86,6 +91,8 @@
 #include <linux/oom.h>
 #include <linux/resume_user_mode.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 
 DEFINE_STATIC_KEY_DEFERRED_FALSE(memcg_ksm_key, HZ);
 
@@ -167,6 +174,53 @@ void mem_cgroup_ksm_request_owner(struct mm_struct *mm)
 	if (owner)
 		mem_cgroup_ksm_request(mm, owner);
 	rcu_read_unlock();
+}
+
+struct memcg_ksm_enter_work {
+	struct work_struct work;
+	struct mm_struct *mm;
+};
+
+static void memcg_ksm_enter_workfn(struct work_struct *work)
+{
+	struct memcg_ksm_enter_work *ew =
+		container_of(work, struct memcg_ksm_enter_work, work);
+	struct mm_struct *mm = ew->mm;
+
+	if (mmget_not_zero(mm)) {
+		if (!mmap_write_lock_killable(mm)) {
+			if (mm_memcg_ksm_enabled(mm))
+				ksm_memcg_enter_locked(mm);
+			mmap_write_unlock(mm);
+		}
+		mmput(mm);
+	}
+	mmdrop(mm);
+	kfree(ew);
+}
+
+/**
+ * mem_cgroup_ksm_enter_async - enter @mm for its cgroup from a work item
+ * @mm: an mm whose memory cgroup may start to merge it; the caller keeps it
+ *      alive
+ *
+ * A task migrated into an enabled cgroup enters its mm itself when it next
+ * returns to user space, which an idle process may not do for long: a work
+ * item that nobody waits for enters it now.  Does not sleep; if the work
+ * item cannot be had, the task still does it.  Only entering is done so:
+ * what unmerging there is to do is the task's, and charged to it.
+ */
+void mem_cgroup_ksm_enter_async(struct mm_struct *mm)
+{
+	struct memcg_ksm_enter_work *ew;
+
+	ew = kmalloc(sizeof(*ew), GFP_NOWAIT | __GFP_NOWARN);
+	if (!ew)
+		return;
+	mmgrab(mm);
+	ew->mm = mm;
+	INIT_WORK(&ew->work, memcg_ksm_enter_workfn);
+	queue_work(system_unbound_wq, &ew->work);
 }
 
 /**

@@ -1206,10 +1206,13 @@ out:
 }
 
 /*
- * Processes migrated into an enabled cgroup are merged; migrated out to
- * one that is not, they unmerge before they next run user code (the write
- * to cgroup.procs does not wait for it): the worker counts its KSM pages.
+ * Processes migrated into an enabled cgroup are merged, also while they
+ * sleep (their smaps read from outside); migrated out to one that is not,
+ * they unmerge before they next run user code (the write to cgroup.procs
+ * does not wait for it): the worker counts its KSM pages.
  */
+static bool wait_merged_asleep(struct worker *w, int n, long pages);
+
 static int test_ksm_migrate(const char *root)
 {
 	char *on = NULL, *off = NULL;
@@ -1227,6 +1230,9 @@ static int test_ksm_migrate(const char *root)
 	for (i = 0; i < 2; i++)
 		if (cg_enter(on, w[i].pid))
 			goto out;
+	/* They sleep in read(): merged all the same */
+	if (!wait_merged_asleep(w, 2, NR_PAGES))
+		goto out;
 	if (!wait_merging(w, 2, NR_PAGES) || !all_check(w, 2))
 		goto out;
 	if (cg_enter(off, w[0].pid))
@@ -1543,6 +1549,31 @@ static long proc_ksm_kb(pid_t pid)
 			n += kb;
 	fclose(f);
 	return n;
+}
+
+/*
+ * Wait until each of the workers maps at least @pages KSM pages, judged
+ * from outside (they need not run), or until ksmd has made WAIT_SCANS more
+ * full scans.
+ */
+static bool wait_merged_asleep(struct worker *w, int n, long pages)
+{
+	struct ksm_wait wait = ksm_wait_start();
+	int i;
+
+	for (;;) {
+		for (i = 0; i < n; i++)
+			if (proc_ksm_kb(w[i].pid) < pages * (PAGE_SIZE / 1024))
+				break;
+		if (i == n)
+			return true;
+		if (ksm_wait_over(&wait)) {
+			ksft_print_msg("pid %d: %ld kB merged while asleep\n",
+				       w[i].pid, proc_ksm_kb(w[i].pid));
+			return false;
+		}
+		usleep(10000);
+	}
 }
 
 /*
