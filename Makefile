@@ -58,11 +58,12 @@ KMAKE = $(MAKE) -s -C $(SRC) CC="ccache gcc" HOSTCC="ccache gcc" -j$(JOBS)
 DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	libssl-dev dwarves cpio ccache qemu-system-x86 busybox-static \
 	rsync python3 python3-ply python3-git git patch kmod mmdebstrap \
-	pkg-config libjson-c-dev libsystemd-dev libcmocka-dev prometheus
+	pkg-config libjson-c-dev libsystemd-dev libcmocka-dev prometheus \
+	libnuma-dev
 
 .PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
 	ksmctl ksmctl-check systemd \
-	vm demo test test-base bench-unused bench-ksmctl bench-ksmd export-series clean
+	vm demo test test-base upstream-base bench-unused bench-ksmctl bench-ksmd export-series clean
 
 help:
 	@echo "make demo          boot our kernel and show per-cgroup KSM at work"
@@ -74,6 +75,7 @@ help:
 	@echo "make selftests     build the kselftests for the guest"
 	@echo "make export-series export the kernel change as a patch series, checkpatch it"
 	@echo "make check-patches build the kernel after each patch of the series, W=1"
+	@echo "make upstream-base record upstream's selftests on the kernel without the series"
 	@echo "make ksmctl        build tools/ksmctl ($(KSMCTL_O)); ksmctl-check: its unit tests"
 	@echo "make systemd       Debian's systemd with MemoryKSM= (systemd-units/), staged for the guest"
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
@@ -154,13 +156,23 @@ initramfs: deps
 rootfs: deps
 	@tests/vm/mkrootfs $(KSMCG_ROOTFS)
 
-# kselftests, static so that they run in the busybox guest.
+# kselftests, static so that they run in the busybox guest: ours, and
+# upstream's KSM and cgroup tests that tests/upstream/run holds against the
+# kernel without the series.
 SELFTEST_FLAGS = CC="ccache gcc" LDFLAGS=-static KHDR_INCLUDES="-isystem $(OBJ)/usr/include"
+UPSTREAM_CGROUP_TESTS = test_core test_freezer test_kmem test_memcontrol
+MM_SELFTESTS = $(SRC)/tools/testing/selftests/mm
 selftests: kernel
 	@$(KMAKE) O=$(OBJ) headers
-	@mkdir -p $(SELFTESTS)/cgroup
+	@mkdir -p $(SELFTESTS)/cgroup $(SELFTESTS)/mm
 	@$(MAKE) -s -C $(SRC)/tools/testing/selftests/cgroup OUTPUT=$(SELFTESTS)/cgroup \
-		$(SELFTEST_FLAGS) $(SELFTESTS)/cgroup/test_ksm
+		$(SELFTEST_FLAGS) $(SELFTESTS)/cgroup/test_ksm \
+		$(addprefix $(SELFTESTS)/cgroup/,$(UPSTREAM_CGROUP_TESTS))
+	@cd $(MM_SELFTESTS) && ccache gcc -static -O2 -Wall -isystem $(OBJ)/usr/include -I.. \
+		-o $(SELFTESTS)/mm/ksm_functional_tests ksm_functional_tests.c vm_util.c
+	@cd $(MM_SELFTESTS) && ccache gcc -static -O2 -Wall -isystem $(OBJ)/usr/include -I.. \
+		-I$(SRC) -o $(SELFTESTS)/mm/ksm_tests ksm_tests.c vm_util.c thp_settings.c \
+		-lnuma 2>$(SELFTESTS)/mm/ld.log || { cat $(SELFTESTS)/mm/ld.log; exit 1; }
 	@mkdir -p $(BIN)
 	@gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -I$(SRC)/tools/testing/selftests \
 		-o $(BIN)/smoke tests/vm/smoke.c
@@ -176,6 +188,12 @@ demo: kernel rootfs selftests ksmctl
 
 test: pristine kernel kernel-debug initramfs rootfs selftests ksmctl systemd
 	@tests/run-all
+
+# What upstream's selftests do on the kernel without the series, which the
+# `upstream` suite of `make test` holds our kernel to (tests/upstream/README).
+upstream-base: kernel-base initramfs selftests
+	@tests/upstream/run --record tests/upstream/expected $(SELFTESTS) \
+		--kernel $(OBJ_BASE)/arch/x86/boot/bzImage
 
 # test_ksm on the kernel without the series: every memory.ksm test must fail
 # there (a check of the tests, not part of `make test`).
