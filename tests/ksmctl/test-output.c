@@ -1,30 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* What status, top, metrics and ksmd print. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/inotify.h>
 #include <json-c/json.h>
 
 #include "fake.h"
 
-#define STAT(m, z, r, p) "effective 1\nmerging_pages " #m "\nzero_pages " #z \
-	"\nrmap_items " #r "\nprofit " #p "\npages_scanned 77\n"
+/* memory.ksm.stat as the kernel writes it; k: ksm_pages. */
+#define STAT(m, z, r, p, k) "effective 1\nmerging_pages " #m "\nzero_pages " #z \
+	"\nrmap_items " #r "\nprofit " #p "\npages_scanned 77\nksm_pages " #k "\n"
 #define STAT_OFF "effective 0\nmerging_pages 0\nzero_pages 0\nrmap_items 0\nprofit 0\n" \
-	"pages_scanned 0\n"
+	"pages_scanned 0\nksm_pages 0\n"
 
-/* /a on with numbers and children /a/b, /a/c; /off off and idle. */
+/*
+ * /a on with numbers and children /a/b, /a/c; /off off and idle.  The
+ * root has no memory.ksm.stat, as on the kernel: its numbers are those of
+ * fake_knobs(): 10 + 8000 pages merging, none with the zero page, 123456
+ * scanned, general_profit (32761600 bytes) its profit, pages_shared (10)
+ * its KEPT as its memory.stat has no "ksm" line; no RMAP.
+ */
 static void small_tree(void)
 {
 	fake_knobs();
-	fake_file(fake.cg, "memory.ksm.stat", "effective 0\nmerging_pages 8000\nzero_pages 2\n"
-		  "rmap_items 8100\nprofit 32250000\npages_scanned 77\n");
-	fake_cgroup("/a", 1, STAT(8000, 2, 8100, 32250000));
+	fake_cgroup("/a", 1, STAT(8000, 2, 8100, 32250000, 10));
 	fake_file(fake.cg, "a/memory.ksm.weight", "100\n");
-	fake_cgroup("/a/b", 0, STAT(6000, 0, 6000, 24192000));
+	fake_cgroup("/a/b", 0, STAT(6000, 0, 6000, 24192000, 6));
 	fake_file(fake.cg, "a/b/memory.ksm.weight", "300\n");
-	fake_cgroup("/a/c", 0, STAT(0, 0, 0, 0));
+	fake_cgroup("/a/c", 0, STAT(0, 0, 0, 0, 0));
 	fake_cgroup("/off", 0, STAT_OFF);
 }
 
@@ -41,7 +48,7 @@ static void test_status_table(void **state)
 		"full_scans=7 general_profit=31.2M\n"
 		"\n"
 		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/        -         0      -   31.3M   8K 8100  30.8M\n"
+		"/        -         0      -   31.3M   0B    -  31.2M\n"
 		"`-a      1         1    100   31.3M   8K 8100  30.8M\n"
 		"  |-b    0         1    300   23.4M   0B 6000  23.1M\n"
 		"  `-c    0         1      -      0B   0B    0     0B\n");
@@ -71,7 +78,7 @@ static void test_status_bytes(void **state)
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out,
 		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/ - 0 - 32768000 8192 8100 32250000\n"
+		"/ - 0 - 32808960 0 - 32761600\n"
 		"/a 1 1 100 32768000 8192 8100 32250000\n"
 		"/a/b 0 1 300 24576000 0 6000 24192000\n"
 		"/a/c 0 1 - 0 0 0 0\n"
@@ -108,7 +115,124 @@ static void test_status_columns(void **state)
 	assert_int_equal(r.status, 0);
 	assert_contains(r.out, "PROFIT");
 	assert_contains(r.out, "RMAP");
+	assert_contains(r.out, "KEPT  ");
 	result_free(&r);
+}
+
+/*
+ * KEPT, ksm_pages as a size; and the root's row: KSM's system-wide
+ * numbers, its KEPT the "ksm" line of its memory.stat, no RMAP.
+ */
+static void test_status_kept_and_root(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	fake_file(fake.cg, "memory.stat", "anon 104857600\nswapcached 0\nksm 49152\n"
+		  "anon_thp 0\n");
+	/* In the root cgroup itself; and one that /a/b's file counts already. */
+	fake_proc(10, "/", "ksm_rmap_items 300\nksm_merging_pages 256\n"
+		  "ksm_process_profit 1048576\n");
+	fake_proc(11, "/a/b", "ksm_merging_pages 999\nksm_process_profit 999\n");
+	r = run_ksmctl("status", "-o", "cgroup,merging,kept,zero,rmap,profit,scanned,source", NULL);
+	assert_int_equal(r.status, 0);
+	/* No mark, no footnote: the kernel has memory.ksm.stat. */
+	assert_contains(r.out,
+		"CGROUP MERGING KEPT ZERO RMAP PROFIT SCANNED SOURCE\n"
+		"/        31.3M  48K   0B    -  31.2M  123456 root\n"
+		"`-a      31.3M  40K   8K 8100  30.8M      77 stat\n"
+		"  |-b    23.4M  24K   0B 6000  23.1M      77 stat\n"
+		"  `-c       0B   0B   0B    0     0B      77 stat\n");
+	assert_not_contains(r.out, "*");
+	assert_string_equal(r.err, "");
+	result_free(&r);
+
+	r = run_ksmctl("status", "-o", "cgroup,merging,kept,zero,rmap,profit,scanned,source",
+		       "--bytes", "--raw", "-n", NULL);
+	assert_string_equal(r.out,
+		"/ 32808960 49152 0 - 32761600 123456 root\n"
+		"/a 32768000 40960 8192 8100 32250000 77 stat\n"
+		"/a/b 24576000 24576 0 6000 24192000 77 stat\n"
+		"/a/c 0 0 0 0 0 77 stat\n");
+	result_free(&r);
+
+	/* top shows the root's the same. */
+	r = run_ksmctl("top", "-b", "-n", "1", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out,
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
+		"/        -         0      -   31.3M   0B    -  31.2M\n"
+		"/a       1         1    100   31.3M   8K 8100  30.8M\n");
+	result_free(&r);
+}
+
+/* Watches @dir for opens and reads of it and of the files in it. */
+static void watch_opens(int fd, const char *dir)
+{
+	assert_true(inotify_add_watch(fd, dir, IN_OPEN | IN_ACCESS) >= 0);
+}
+
+/* The events of @fd since the last call. */
+static int count_events(int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t len, off;
+	int n = 0;
+
+	while ((len = read(fd, buf, sizeof(buf))) > 0)
+		for (off = 0; off < len; n++)
+			off += sizeof(struct inotify_event) +
+			       ((struct inotify_event *)(buf + off))->len;
+	assert_true(len < 0 && errno == EAGAIN);
+	return n;
+}
+
+/*
+ * On a kernel with memory.ksm.stat, status, top and metrics do not open
+ * /proc, nor any file in it: the fake /proc is watched with inotify.
+ */
+static void test_status_reads_no_proc(void **state)
+{
+	static const char *const cmds[][8] = {
+		{ "status", NULL },
+		{ "status", "--all", "--json", "-o", "cgroup,merging,rmap,profit", NULL },
+		{ "top", "-b", "-n", "2", "-d", "0.01", NULL },
+		{ "metrics", "--all", NULL },
+	};
+	char dir[PATH_MAX];
+	struct result r;
+	size_t i;
+	int fd;
+
+	(void)state;
+	small_tree();
+	fake_proc(10, "/", "ksm_rmap_items 300\nksm_merging_pages 256\n"
+		  "ksm_process_profit 1048576\n");
+	fake_proc(11, "/a/b", "ksm_merging_pages 999\nksm_process_profit 999\n");
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(fd >= 0);
+	watch_opens(fd, fake.proc);
+	snprintf(dir, sizeof(dir), "%s/10", fake.proc);
+	watch_opens(fd, dir);
+	snprintf(dir, sizeof(dir), "%s/11", fake.proc);
+	watch_opens(fd, dir);
+	assert_int_equal(count_events(fd), 0);
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		r = run_ksmctl_argv(cmds[i]);
+		assert_int_equal(r.status, 0);
+		if (count_events(fd))
+			fail_msg("ksmctl %s (command %zu) read the fake /proc", cmds[i][0], i);
+		result_free(&r);
+	}
+
+	/* The watch does see ksmctl read it, where it must. */
+	r = run_ksmctl("status", "--pid", "10", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(count_events(fd) > 0);
+	result_free(&r);
+	close(fd);
 }
 
 static void test_status_raw_escapes(void **state)
@@ -158,6 +282,15 @@ static void test_status_json(void **state)
 	assert_string_equal(json_object_get_string(v), "/");
 	assert_true(json_object_object_get_ex(cg, "ksm", &v));
 	assert_null(v);
+	assert_true(json_object_object_get_ex(cg, "source", &v));
+	assert_string_equal(json_object_get_string(v), "root");
+	assert_true(json_object_object_get_ex(cg, "profit", &v));
+	assert_string_equal(json_object_get_string(v), "31.2M");
+	/* The kernel has no system-wide count of rmap items. */
+	assert_true(json_object_object_get_ex(cg, "rmap", &v));
+	assert_null(v);
+	/* Not a default column. */
+	assert_false(json_object_object_get_ex(cg, "kept", &v));
 
 	cg = json_object_array_get_idx(cgroups, 1);
 	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
@@ -199,6 +332,32 @@ static void test_status_json(void **state)
 	assert_false(json_object_object_get_ex(cg, "rmap", &v));
 	json_object_put(root);
 	result_free(&r);
+
+	r = run_ksmctl("status", "--json", "-o", "kept,profit", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cg = json_object_array_get_idx(cgroups, 2);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/a/b");
+	assert_true(json_object_object_get_ex(cg, "kept", &v));
+	assert_string_equal(json_object_get_string(v), "24K");
+	json_object_put(root);
+	result_free(&r);
+
+	r = run_ksmctl("status", "--json", "--bytes", "-o", "kept,profit", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cg = json_object_array_get_idx(cgroups, 0);
+	/* The root's: pages_shared, as its memory.stat has no "ksm" line. */
+	assert_true(json_object_object_get_ex(cg, "kept", &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	assert_int_equal(json_object_get_int64(v), 10 * 4096);
+	assert_true(json_object_object_get_ex(cg, "profit", &v));
+	assert_int_equal(json_object_get_int64(v), 32761600);
+	json_object_put(root);
+	result_free(&r);
 }
 
 static void test_status_from_procs(void **state)
@@ -234,6 +393,30 @@ static void test_status_from_procs(void **state)
 	assert_true(json_object_object_get_ex(cg, "merging", &v));
 	assert_int_equal(json_object_get_int64(v), 256 * 4096);
 	json_object_put(root);
+	result_free(&r);
+
+	/* /proc/PID/ksm_stat has no ksm_pages. */
+	r = run_ksmctl("status", "--json", "-o", "kept", "a", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "kept", &v));
+	assert_null(v);
+	json_object_put(root);
+	result_free(&r);
+
+	/*
+	 * The root too is summed over the processes, its own and its
+	 * children's, and general_profit is not its profit on such a kernel.
+	 */
+	fake_knobs();
+	fake_proc(43, "/", "ksm_merging_pages 16\nksm_process_profit 65000\n");
+	r = run_ksmctl("status", "-o", "cgroup,merging,kept,profit,source", "--raw", "-n",
+		       "--bytes", NULL);
+	assert_string_equal(r.out,
+		"/ 1114112 - 1113000 procs\n"
+		"/a 1048576 - 1048000 procs\n");
 	result_free(&r);
 }
 
@@ -279,7 +462,7 @@ static void test_top_batch(void **state)
 		"full_scans=7 general_profit=31.2M\n"
 		"\n"
 		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/        -         0      -   31.3M   8K 8100  30.8M\n"
+		"/        -         0      -   31.3M   0B    -  31.2M\n"
 		"/a       1         1    100   31.3M   8K 8100  30.8M\n"
 		"/a/b     0         1    300   23.4M   0B 6000  23.1M\n"
 		"/a/c     0         1      -      0B   0B    0     0B\n"
@@ -288,7 +471,7 @@ static void test_top_batch(void **state)
 		"full_scans=7 general_profit=31.2M\n"
 		"\n"
 		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/        -         0      -   31.3M   8K 8100  30.8M\n"
+		"/        -         0      -   31.3M   0B    -  31.2M\n"
 		"/a       1         1    100   31.3M   8K 8100  30.8M\n"
 		"/a/b     0         1    300   23.4M   0B 6000  23.1M\n"
 		"/a/c     0         1      -      0B   0B    0     0B\n"
@@ -394,6 +577,21 @@ static void test_metrics(void **state)
 	assert_contains(r.out, "ksm_cgroup_pages_scanned_total{cgroup=\"/a\"} 77\n");
 	assert_contains(r.out, "ksm_cgroup_enabled{cgroup=\"/we\\\"ird\\\\name\\nx\"} 1\n");
 	assert_contains(r.out, "ksm_cgroup_summed_from_processes{cgroup=\"/a\"} 0\n");
+	assert_contains(r.out, "# HELP ksm_cgroup_ksm_pages KSM pages (copies kept of merged "
+			"contents) charged to the cgroup's subtree.\n"
+			"# TYPE ksm_cgroup_ksm_pages gauge\n"
+			"ksm_cgroup_ksm_pages{cgroup=\"/\"} 10\n"
+			"ksm_cgroup_ksm_pages{cgroup=\"/a\"} 10\n"
+			"ksm_cgroup_ksm_pages{cgroup=\"/a/b\"} 6\n");
+	/* The root: the system's numbers, not from processes; no rmap items. */
+	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/\"} 8010\n");
+	assert_contains(r.out, "ksm_cgroup_zero_pages{cgroup=\"/\"} 0\n");
+	assert_contains(r.out, "ksm_cgroup_profit_bytes{cgroup=\"/\"} 32761600\n");
+	assert_contains(r.out, "ksm_cgroup_pages_scanned_total{cgroup=\"/\"} 123456\n");
+	assert_contains(r.out, "ksm_cgroup_summed_from_processes{cgroup=\"/\"} 0\n");
+	assert_contains(r.out, "ksm_cgroup_rmap_items{cgroup=\"/a\"} 8100\n");
+	assert_not_contains(r.out, "ksm_cgroup_rmap_items{cgroup=\"/\"}");
+	assert_contains(r.out, "# HELP ksm_cgroup_profit_bytes ");
 	/* /off is off and has nothing: only with --all. */
 	assert_not_contains(r.out, "{cgroup=\"/off\"}");
 	result_free(&r);
@@ -415,6 +613,27 @@ static void test_metrics_filter(void **state)
 	r = run_ksmctl("metrics", "--all", NULL);
 	check_exposition(r.out);
 	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/idle\"} 0\n");
+	result_free(&r);
+}
+
+/* A kernel without memory.ksm.stat: the root too is summed over processes. */
+static void test_metrics_from_procs(void **state)
+{
+	struct result r;
+
+	(void)state;
+	fake_knobs();
+	fake_cgroup("/a", 1, NULL);
+	fake_proc(42, "/a", "ksm_merging_pages 256\nksm_process_profit 1048000\n");
+	fake_proc(43, "/", "ksm_merging_pages 16\nksm_process_profit 65000\n");
+	r = run_ksmctl("metrics", NULL);
+	assert_int_equal(r.status, 0);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/\"} 272\n");
+	assert_contains(r.out, "ksm_cgroup_profit_bytes{cgroup=\"/\"} 1113000\n");
+	assert_contains(r.out, "ksm_cgroup_summed_from_processes{cgroup=\"/\"} 1\n");
+	assert_contains(r.out, "ksm_cgroup_summed_from_processes{cgroup=\"/a\"} 1\n");
+	assert_not_contains(r.out, "ksm_cgroup_ksm_pages");
 	result_free(&r);
 }
 
@@ -518,6 +737,8 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_status_weight_default),
 	fake_test(test_status_bytes),
 	fake_test(test_status_columns),
+	fake_test(test_status_kept_and_root),
+	fake_test(test_status_reads_no_proc),
 	fake_test(test_status_raw_escapes),
 	fake_test(test_status_json),
 	fake_test(test_status_from_procs),
@@ -525,6 +746,7 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_top_batch),
 	fake_test(test_metrics),
 	fake_test(test_metrics_filter),
+	fake_test(test_metrics_from_procs),
 	fake_test(test_metrics_promtool),
 	fake_test(test_ksmd_show),
 	fake_test(test_help),

@@ -17,7 +17,7 @@ static void test_ksm_stat_parse(void **state)
 {
 	char text[] = "effective 1\nmerging_pages 8192\nzero_pages 3\n"
 		      "rmap_items 8200\nprofit -1234\npages_scanned 99999\n"
-		      "future_key 42\n\n";
+		      "ksm_pages 17\nfuture_key 42\n\n";
 	struct ksm_counts c;
 	int eff;
 
@@ -29,7 +29,41 @@ static void test_ksm_stat_parse(void **state)
 	assert_int_equal(c.rmap_items, 8200);
 	assert_int_equal(c.profit, -1234);
 	assert_int_equal(c.pages_scanned, 99999);
-	assert_int_equal(c.have, KC_MERGING | KC_ZERO | KC_RMAP | KC_PROFIT | KC_SCANNED);
+	assert_int_equal(c.ksm_pages, 17);
+	assert_int_equal(c.have, KC_MERGING | KC_ZERO | KC_RMAP | KC_PROFIT | KC_SCANNED |
+			 KC_KSM_PAGES);
+}
+
+static void test_ksm_counts_add(void **state)
+{
+	struct ksm_counts sum = { 0 }, a = { 0 }, b = { 0 };
+
+	(void)state;
+	a.merging_pages = 10;
+	a.ksm_pages = 3;
+	a.profit = 100;
+	a.have = KC_MERGING | KC_KSM_PAGES | KC_PROFIT;
+	b.merging_pages = 5;
+	b.zero_pages = 2;
+	b.rmap_items = 7;
+	b.pages_scanned = 9;
+	b.profit = -40;
+	b.have = KC_ZERO | KC_SCANNED;
+	ksm_counts_add(&sum, &a);
+	ksm_counts_add(&sum, &b);
+	assert_int_equal(sum.merging_pages, 15);
+	assert_int_equal(sum.zero_pages, 2);
+	assert_int_equal(sum.rmap_items, 7);
+	assert_int_equal(sum.pages_scanned, 9);
+	assert_int_equal(sum.ksm_pages, 3);
+	assert_int_equal(sum.profit, 60);
+	assert_int_equal(sum.have, KC_MERGING | KC_KSM_PAGES | KC_PROFIT | KC_ZERO | KC_SCANNED);
+
+	/* KSM pages still charged to a cgroup are something to show. */
+	memset(&a, 0, sizeof(a));
+	assert_false(ksm_counts_nonzero(&a));
+	a.ksm_pages = 1;
+	assert_true(ksm_counts_nonzero(&a));
 }
 
 static void test_ksm_stat_parse_partial(void **state)
@@ -353,6 +387,7 @@ static void test_prom_label_escape(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_ksm_stat_parse),
 	cmocka_unit_test(test_ksm_stat_parse_partial),
+	cmocka_unit_test(test_ksm_counts_add),
 	cmocka_unit_test(test_proc_ksm_stat_parse),
 	cmocka_unit_test(test_kv_foreach),
 	cmocka_unit_test(test_proc_cgroup_parse),

@@ -4,13 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fake.h"
 #include "tree.h"
 #include "util.h"
 
-#define STAT(m, z, r, p) "effective 1\nmerging_pages " #m "\nzero_pages " #z \
-	"\nrmap_items " #r "\nprofit " #p "\npages_scanned 10\n"
+/* memory.ksm.stat as the kernel writes it; k: ksm_pages. */
+#define STAT(m, z, r, p, k) "effective 1\nmerging_pages " #m "\nzero_pages " #z \
+	"\nrmap_items " #r "\nprofit " #p "\npages_scanned 10\nksm_pages " #k "\n"
 
 static void test_tree_order(void **state)
 {
@@ -68,9 +70,9 @@ static void test_tree_stat(void **state)
 	struct cg_node *n;
 
 	(void)state;
-	fake_cgroup("/a", 1, STAT(100, 2, 110, 400000));
+	fake_cgroup("/a", 1, STAT(100, 2, 110, 400000, 7));
 	fake_file(fake.cg, "a/memory.ksm.weight", "100\n");
-	fake_cgroup("/a/b", 0, STAT(60, 0, 60, 240000));
+	fake_cgroup("/a/b", 0, STAT(60, 0, 60, 240000, 5));
 	fake_file(fake.cg, "a/b/memory.ksm.weight", "250\n");
 	/* A process whose numbers must not be added: the kernel summed them. */
 	fake_proc(10, "/a/b", "ksm_merging_pages 999\n");
@@ -82,14 +84,173 @@ static void test_tree_stat(void **state)
 	assert_int_equal(n->counts.rmap_items, 110);
 	assert_int_equal(n->counts.profit, 400000);
 	assert_int_equal(n->counts.pages_scanned, 10);
+	assert_int_equal(n->counts.ksm_pages, 7);
+	assert_true(n->counts.have & KC_KSM_PAGES);
 	assert_int_equal(n->weight, 100);
 	n = tree_find(&t, "/a/b");
 	assert_int_equal(n->counts.merging_pages, 60);
+	assert_int_equal(n->counts.ksm_pages, 5);
 	assert_int_equal(n->weight, 250);
-	/* The root has no memory.ksm.stat: summed from the processes. */
-	assert_int_equal(t.top->source, SRC_PROCS);
-	assert_int_equal(t.top->counts.merging_pages, 999);
+	/*
+	 * The root has no memory.ksm.stat.  On a kernel with the file its
+	 * numbers are KSM's system-wide ones, of which this sysfs has none:
+	 * absent, not summed over /proc (not the 999 of the process, which
+	 * the kernel counted in /a/b).  Without general_profit, the profit is
+	 * the children's (/a's, which holds /a/b's).
+	 */
+	assert_int_equal(t.top->source, SRC_ROOT);
+	assert_int_equal(t.top->counts.have, KC_PROFIT);
+	assert_int_equal(t.top->counts.profit, 400000);
+	assert_int_equal(t.top->counts.merging_pages, 0);
+	assert_false(t.from_procs);
 	assert_int_equal(t.top->weight, -1);
+	tree_free(&t);
+}
+
+/* The root's memory.stat, as a kernel that counts KSM pages writes it. */
+static void fake_root_memory_stat(const char *ksm_line)
+{
+	fake_file(fake.cg, "memory.stat", "anon 104857600\nfile 52428800\nshmem 0\n"
+		  "swapcached 0\n%sanon_thp 0\n", ksm_line);
+}
+
+/*
+ * The root on a kernel with memory.ksm.stat: KSM's system-wide numbers,
+ * from sysfs and the root's memory.stat, whatever its children's files
+ * and the processes say.
+ */
+static void test_tree_root(void **state)
+{
+	char line[64];
+	struct cg_tree t;
+
+	(void)state;
+	fake_knobs();
+	fake_file(fake.ksm, "ksm_zero_pages", "3\n");
+	snprintf(line, sizeof(line), "ksm %ld\n", 20 * page_size());
+	fake_root_memory_stat(line);
+	fake_cgroup("/a", 1, STAT(100, 2, 110, 400000, 30));
+	fake_cgroup("/a/b", 0, STAT(60, 0, 60, 240000, 20));
+	fake_cgroup("/c", 0, STAT(10, 1, 12, 36000, 4));
+	/* In the root cgroup itself, and in children: none of it is read. */
+	fake_proc(10, "/", "ksm_rmap_items 6\nksm_zero_pages 1\n"
+		  "ksm_merging_pages 5\nksm_process_profit 20000\n");
+	fake_proc(11, "/a/b", "ksm_merging_pages 999\nksm_process_profit 999\n");
+	fake_proc(12, "/new", "ksm_merging_pages 555\nksm_process_profit 555\n");
+	fake_proc(2, "/", NULL);
+
+	assert_int_equal(tree_load("/", false, &t), 0);
+	assert_int_equal(t.top->source, SRC_ROOT);
+	/* pages_shared + pages_sharing */
+	assert_int_equal(t.top->counts.merging_pages, 10 + 8000);
+	assert_int_equal(t.top->counts.zero_pages, 3);
+	assert_int_equal(t.top->counts.pages_scanned, 123456);
+	assert_int_equal(t.top->counts.profit, 32761600);
+	/* The "ksm" line, from bytes to pages. */
+	assert_int_equal(t.top->counts.ksm_pages, 20);
+	/* No system-wide count of rmap items: absent, not a sum. */
+	assert_int_equal(t.top->counts.rmap_items, 0);
+	assert_int_equal(t.top->counts.have, KC_MERGING | KC_ZERO | KC_PROFIT | KC_SCANNED |
+			 KC_KSM_PAGES);
+	assert_false(t.from_procs);
+	/* The children keep their own numbers. */
+	assert_int_equal(tree_find(&t, "/a")->counts.merging_pages, 100);
+	assert_int_equal(tree_find(&t, "/a/b")->counts.merging_pages, 60);
+	assert_int_equal(tree_find(&t, "/c")->counts.profit, 36000);
+	tree_free(&t);
+
+	/* Below the root, the top is a cgroup like any other. */
+	assert_int_equal(tree_load("/a", false, &t), 0);
+	assert_int_equal(t.top->source, SRC_STAT);
+	assert_int_equal(t.top->counts.merging_pages, 100);
+	assert_int_equal(t.top->counts.profit, 400000);
+	tree_free(&t);
+}
+
+/*
+ * A sysfs number that is missing or not a number leaves the root's
+ * count absent, not 0; but for the profit, then the children's, and
+ * KSM pages, then pages_shared.
+ */
+static void test_tree_root_sysfs_missing(void **state)
+{
+	char path[PATH_MAX];
+	struct cg_tree t;
+
+	(void)state;
+	fake_knobs();
+	fake_cgroup("/a", 1, STAT(100, 2, 110, 400000, 30));
+	fake_cgroup("/c", 0, STAT(10, 1, 12, -36000, 4));
+	fake_proc(10, "/", "ksm_merging_pages 5\nksm_process_profit 20000\n");
+
+	/* No memory.stat in the root: pages_shared. */
+	snprintf(path, sizeof(path), "%s/general_profit", fake.ksm);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(tree_load("/", false, &t), 0);
+	assert_int_equal(t.top->source, SRC_ROOT);
+	assert_int_equal(t.top->counts.merging_pages, 10 + 8000);
+	assert_int_equal(t.top->counts.profit, 400000 - 36000);
+	assert_true(t.top->counts.have & KC_PROFIT);
+	assert_int_equal(t.top->counts.ksm_pages, 10);
+	assert_true(t.top->counts.have & KC_KSM_PAGES);
+	tree_free(&t);
+
+	/* Not numbers; a memory.stat without the line, then with a bad one. */
+	fake_file(fake.ksm, "general_profit", "lots\n");
+	fake_file(fake.ksm, "pages_sharing", "\n");
+	fake_file(fake.ksm, "ksm_zero_pages", "-3\n");
+	fake_file(fake.ksm, "pages_scanned", "12x\n");
+	fake_root_memory_stat("");
+	assert_int_equal(tree_load("/", false, &t), 0);
+	assert_int_equal(t.top->counts.profit, 400000 - 36000);
+	assert_int_equal(t.top->counts.ksm_pages, 10);
+	assert_int_equal(t.top->counts.have, KC_PROFIT | KC_KSM_PAGES);
+	tree_free(&t);
+	fake_root_memory_stat("ksm many\n");
+	assert_int_equal(tree_load("/", false, &t), 0);
+	assert_int_equal(t.top->counts.ksm_pages, 10);
+	tree_free(&t);
+
+	/* Without pages_shared, neither merging nor the fallback for KSM pages. */
+	snprintf(path, sizeof(path), "%s/pages_shared", fake.ksm);
+	assert_int_equal(unlink(path), 0);
+	fake_file(fake.ksm, "pages_sharing", "8000\n");
+	assert_int_equal(tree_load("/", false, &t), 0);
+	assert_int_equal(t.top->counts.have, KC_PROFIT);
+	tree_free(&t);
+	fake_root_memory_stat("ksm 0\n");
+	assert_int_equal(tree_load("/", false, &t), 0);
+	assert_int_equal(t.top->counts.ksm_pages, 0);
+	assert_int_equal(t.top->counts.have, KC_PROFIT | KC_KSM_PAGES);
+	tree_free(&t);
+}
+
+/*
+ * A kernel with memory.ksm.stat and a cgroup without the memory
+ * controller: that cgroup is summed over its processes, the root's
+ * numbers stay the system's.
+ */
+static void test_tree_root_and_procs(void **state)
+{
+	struct cg_tree t;
+
+	(void)state;
+	fake_knobs();
+	fake_cgroup("/a", 1, STAT(100, 2, 110, 400000, 30));
+	fake_cgroup("/a/nomem", -1, NULL);
+	fake_proc(10, "/", "ksm_merging_pages 5\nksm_process_profit 20000\n");
+	fake_proc(11, "/a/nomem", "ksm_merging_pages 7\nksm_process_profit 28000\n");
+
+	assert_int_equal(tree_load("/", false, &t), 0);
+	assert_true(t.from_procs);
+	assert_int_equal(tree_find(&t, "/a/nomem")->source, SRC_PROCS);
+	assert_int_equal(tree_find(&t, "/a/nomem")->counts.merging_pages, 7);
+	assert_int_equal(tree_find(&t, "/a")->source, SRC_STAT);
+	assert_int_equal(tree_find(&t, "/a")->counts.merging_pages, 100);
+	assert_int_equal(t.top->source, SRC_ROOT);
+	assert_int_equal(t.top->counts.merging_pages, 10 + 8000);
+	assert_int_equal(t.top->counts.profit, 32761600);
+	assert_false(t.top->counts.have & KC_RMAP);
 	tree_free(&t);
 }
 
@@ -104,7 +265,7 @@ static void test_tree_kernel_without_stat(void **state)
 	 * could not have) goes unread.
 	 */
 	fake_cgroup("/a", 0, NULL);
-	fake_cgroup("/b", 0, STAT(1, 0, 1, 4000));
+	fake_cgroup("/b", 0, STAT(1, 0, 1, 4000, 1));
 	assert_int_equal(tree_build("/", &t), 0);
 	assert_true(t.no_stat_file);
 	assert_true(t.no_weight_file);
@@ -130,6 +291,8 @@ static void test_tree_from_procs(void **state)
 	struct cg_node *n;
 
 	(void)state;
+	/* A kernel without memory.ksm.stat, but with general_profit. */
+	fake_knobs();
 	fake_cgroup("/a", 1, NULL);
 	fake_cgroup("/a/b", 0, NULL);
 	fake_cgroup("/c", 0, NULL);
@@ -160,11 +323,14 @@ static void test_tree_from_procs(void **state)
 	assert_int_equal(n->counts.merging_pages, 113);
 	assert_int_equal(n->counts.profit, 56000);
 	assert_int_equal(tree_find(&t, "/c")->counts.profit, -128);
+	/* The root is summed over every process, like the other cgroups. */
+	assert_int_equal(t.top->source, SRC_PROCS);
 	assert_int_equal(t.top->counts.merging_pages, 113);
 	assert_int_equal(t.top->counts.rmap_items, 18);
 	assert_int_equal(t.top->counts.profit, 56000 - 128);
-	/* ksm_stat has no pages_scanned. */
+	/* ksm_stat has no pages_scanned, nor ksm_pages. */
 	assert_false(t.top->counts.have & KC_SCANNED);
+	assert_false(t.top->counts.have & KC_KSM_PAGES);
 	tree_free(&t);
 
 	/* Processes outside a subtree do not count. */
@@ -250,7 +416,7 @@ static void test_tree_1000(void **state)
 	(void)state;
 	for (i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "/g%d/c%d", i / 50, i);
-		fake_cgroup(name, i % 3 == 0, STAT(5, 0, 5, 20000));
+		fake_cgroup(name, i % 3 == 0, STAT(5, 0, 5, 20000, 1));
 	}
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
 	r = run_ksmctl("status", "--all", "--raw", NULL);
@@ -267,6 +433,9 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_tree_order),
 	fake_test(test_tree_effective),
 	fake_test(test_tree_stat),
+	fake_test(test_tree_root),
+	fake_test(test_tree_root_sysfs_missing),
+	fake_test(test_tree_root_and_procs),
 	fake_test(test_tree_stat_effective_key),
 	fake_test(test_tree_kernel_without_stat),
 	fake_test(test_tree_from_procs),

@@ -55,6 +55,7 @@ static const struct count_key memcg_keys[] = {
 	{ "rmap_items", offsetof(struct ksm_counts, rmap_items), KC_RMAP },
 	{ "profit", offsetof(struct ksm_counts, profit), KC_PROFIT },
 	{ "pages_scanned", offsetof(struct ksm_counts, pages_scanned), KC_SCANNED },
+	{ "ksm_pages", offsetof(struct ksm_counts, ksm_pages), KC_KSM_PAGES },
 	{ NULL, 0, 0 }
 };
 
@@ -150,10 +151,12 @@ void ksm_counts_add(struct ksm_counts *sum, const struct ksm_counts *c)
 	sum->rmap_items += c->rmap_items;
 	sum->profit += c->profit;
 	sum->pages_scanned += c->pages_scanned;
+	sum->ksm_pages += c->ksm_pages;
 	sum->have |= c->have;
 }
 
 bool ksm_counts_nonzero(const struct ksm_counts *c)
 {
-	return c->merging_pages || c->zero_pages || c->rmap_items || c->profit;
+	return c->merging_pages || c->zero_pages || c->rmap_items || c->profit ||
+	       c->ksm_pages;
 }

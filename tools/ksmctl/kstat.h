@@ -12,6 +12,7 @@ struct ksm_counts {
 	int64_t rmap_items;
 	int64_t profit;		/* bytes, may be negative */
 	int64_t pages_scanned;
+	int64_t ksm_pages;	/* KSM pages charged: the copies kept */
 	unsigned int have;	/* KC_* bits of the fields that were read */
 };
 
@@ -21,6 +22,7 @@ enum {
 	KC_RMAP = 1 << 2,
 	KC_PROFIT = 1 << 3,
 	KC_SCANNED = 1 << 4,
+	KC_KSM_PAGES = 1 << 5,
 };
 
 /* memory.ksm.stat; *effective is -1 when the file does not say. */

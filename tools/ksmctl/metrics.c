@@ -45,7 +45,7 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 
 enum cg_metric_value {
 	M_OWN, M_EFFECTIVE, M_WEIGHT, M_MERGING, M_ZERO, M_RMAP, M_PROFIT,
-	M_SCANNED, M_FROM_PROCS,
+	M_SCANNED, M_KSM_PAGES, M_FROM_PROCS,
 };
 
 static const struct {
@@ -59,12 +59,17 @@ static const struct {
 	{ "ksm_cgroup_weight", "gauge", "memory.ksm.weight of the cgroup.", M_WEIGHT },
 	{ "ksm_cgroup_merging_pages", "gauge",
 	  "Pages of the cgroup's subtree merged by KSM.", M_MERGING },
+	{ "ksm_cgroup_ksm_pages", "gauge",
+	  "KSM pages (copies kept of merged contents) charged to the cgroup's subtree.",
+	  M_KSM_PAGES },
 	{ "ksm_cgroup_zero_pages", "gauge",
 	  "Pages of the cgroup's subtree merged with the zero page.", M_ZERO },
 	{ "ksm_cgroup_rmap_items", "gauge",
 	  "KSM reverse map items (metadata) of the cgroup's subtree.", M_RMAP },
 	{ "ksm_cgroup_profit_bytes", "gauge",
-	  "Memory saved by KSM in the cgroup's subtree minus its metadata.", M_PROFIT },
+	  "Memory KSM saves the cgroup's subtree: the drop of its memory.current from "
+	  "merging (the copies kept count against the cgroup they are charged to), less "
+	  "KSM's metadata; may be negative.  The root's is general_profit.", M_PROFIT },
 	{ "ksm_cgroup_pages_scanned_total", "counter",
 	  "Pages of the cgroup's subtree scanned by ksmd.", M_SCANNED },
 	{ "ksm_cgroup_summed_from_processes", "gauge",
@@ -103,6 +108,9 @@ static bool cg_value(const struct cg_node *n, enum cg_metric_value m, int64_t *v
 	case M_SCANNED:
 		*v = c->pages_scanned;
 		return c->have & KC_SCANNED;
+	case M_KSM_PAGES:
+		*v = c->ksm_pages;
+		return c->have & KC_KSM_PAGES;
 	case M_FROM_PROCS:
 		*v = procs;
 		return n->source != SRC_NONE;

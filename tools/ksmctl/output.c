@@ -23,11 +23,14 @@ const struct column columns[NCOLS] = {
 	[COL_EFFECTIVE] = { "EFFECTIVE", "1 if its or an ancestor's memory.ksm is 1", true },
 	[COL_WEIGHT] = { "WEIGHT", "memory.ksm.weight", true },
 	[COL_MERGING] = { "MERGING", "memory of merged pages (merging_pages)", true },
+	[COL_KEPT] = { "KEPT", "memory of merged copies kept and charged to it (ksm_pages)",
+		       true },
 	[COL_ZERO] = { "ZERO", "memory of pages merged with the zero page", true },
 	[COL_RMAP] = { "RMAP", "reverse map items: KSM's per-page metadata", true },
-	[COL_PROFIT] = { "PROFIT", "memory saved minus metadata (may be negative)", true },
+	[COL_PROFIT] = { "PROFIT", "memory saved: drop of memory.current, less metadata "
+			 "(may be negative; root: general_profit)", true },
 	[COL_SCANNED] = { "SCANNED", "pages scanned by ksmd", true },
-	[COL_SOURCE] = { "SOURCE", "where the numbers come from: stat or procs", false },
+	[COL_SOURCE] = { "SOURCE", "where the numbers come from: stat, procs or root", false },
 };
 
 static const enum col_id default_cols[] = {
@@ -156,6 +159,8 @@ static bool have_col(const struct cg_node *n, enum col_id col)
 		return n->source == SRC_PROCS || (n->counts.have & KC_RMAP);
 	case COL_PROFIT:
 		return n->source == SRC_PROCS || (n->counts.have & KC_PROFIT);
+	case COL_KEPT:
+		return n->counts.have & KC_KSM_PAGES;
 	case COL_SCANNED:
 		return n->counts.have & KC_SCANNED;
 	default:
@@ -168,6 +173,8 @@ static int64_t col_value(const struct cg_node *n, enum col_id col)
 	switch (col) {
 	case COL_MERGING:
 		return pages_to_bytes(n->counts.merging_pages);
+	case COL_KEPT:
+		return pages_to_bytes(n->counts.ksm_pages);
 	case COL_ZERO:
 		return pages_to_bytes(n->counts.zero_pages);
 	case COL_RMAP:
@@ -183,12 +190,22 @@ static int64_t col_value(const struct cg_node *n, enum col_id col)
 
 static bool is_size(enum col_id col)
 {
-	return col == COL_MERGING || col == COL_ZERO || col == COL_PROFIT;
+	return col == COL_MERGING || col == COL_KEPT || col == COL_ZERO || col == COL_PROFIT;
 }
 
 static const char *source_name(enum count_source s)
 {
-	return s == SRC_STAT ? "stat" : s == SRC_PROCS ? "procs" : NULL;
+	switch (s) {
+	case SRC_STAT:
+		return "stat";
+	case SRC_PROCS:
+		return "procs";
+	case SRC_ROOT:
+		return "root";
+	case SRC_NONE:
+		break;
+	}
+	return NULL;
 }
 
 /* The text of one cell, malloc'ed. */
@@ -209,6 +226,7 @@ char *cell_text(const struct cg_node *n, enum col_id col, const struct out_opts 
 	case COL_SOURCE:
 		return xstrdup(source_name(n->source) ?: "-");
 	case COL_MERGING:
+	case COL_KEPT:
 	case COL_ZERO:
 	case COL_RMAP:
 	case COL_PROFIT:
@@ -328,6 +346,7 @@ static struct json_object *cell_json(const struct cg_node *n, enum col_id col,
 	case COL_SOURCE:
 		return source_name(n->source) ? json_object_new_string(source_name(n->source)) : NULL;
 	case COL_MERGING:
+	case COL_KEPT:
 	case COL_ZERO:
 	case COL_RMAP:
 	case COL_PROFIT:

@@ -8,17 +8,22 @@
  * few system calls per cgroup and no path lookups from the root.  The
  * numbers come from memory.ksm.stat.  On a kernel without that file they
  * are summed over /proc/PID/ksm_stat, in one pass over /proc for the
- * whole tree.
+ * whole tree.  The root cgroup has no memory.ksm.stat on any kernel; on
+ * a kernel with the file its numbers are KSM's system-wide ones, read
+ * from sysfs, and /proc is not read for them.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "knobs.h"
 #include "paths.h"
 #include "tree.h"
 #include "util.h"
@@ -86,6 +91,7 @@ static void read_node(struct cg_tree *t, int dirfd, struct cg_node *n)
 		if (ret >= 0) {
 			ksm_stat_parse(buf, &n->counts, &eff);
 			n->source = SRC_STAT;
+			t->have_stat_file = true;
 			if (eff >= 0)
 				n->effective = eff;
 		} else if (ret == -ENOENT && n->own >= 0) {
@@ -285,36 +291,32 @@ static struct cg_node *node_for(const struct cg_tree *t, struct cg_node **sorted
 
 /*
  * For the cgroups without memory.ksm.stat, sum /proc/PID/ksm_stat over
- * the processes of their subtree.  /proc lists thread group leaders
- * only, so the threads of a process, which share its mm, count once.
- * A process's numbers belong to its mm, which is charged to the memory
- * cgroup of the mm's owner: the process itself, in all but rare cases.
+ * the processes of their subtree, in one pass over /proc.  /proc lists
+ * thread group leaders only, so the threads of a process, which share
+ * its mm, count once.  A process's numbers belong to its mm, which is
+ * charged to the memory cgroup of the mm's owner: the process itself, in
+ * all but rare cases.
  */
-void tree_fill_from_procs(struct cg_tree *t)
+static void sum_procs(struct cg_tree *t)
 {
 	struct cg_node **sorted;
 	struct dirent *de;
 	DIR *dir;
 	size_t i;
-	bool needed = false;
 
-	for (i = 0; i < t->count; i++)
-		if (t->nodes[i]->source == SRC_NONE)
-			needed = true;
-	if (!needed)
-		return;
 	dir = opendir(proc_dir());
 	if (!dir)
 		return;
+	for (i = 0; i < t->count; i++) {
+		if (t->nodes[i]->source == SRC_NONE) {
+			t->nodes[i]->source = SRC_PROCS;
+			t->from_procs = true;
+		}
+	}
 
 	sorted = xmalloc(t->count * sizeof(*sorted));
 	memcpy(sorted, t->nodes, t->count * sizeof(*sorted));
 	qsort(sorted, t->count, sizeof(*sorted), cmp_path);
-
-	for (i = 0; i < t->count; i++)
-		if (t->nodes[i]->source == SRC_NONE)
-			t->nodes[i]->source = SRC_PROCS;
-	t->from_procs = true;
 
 	while ((de = readdir(dir))) {
 		char text[KSM_FILE_MAX], *cg;
@@ -334,6 +336,9 @@ void tree_fill_from_procs(struct cg_tree *t)
 		}
 		n = node_for(t, sorted, cg);
 		free(cg);
+		/* Its ksm_stat is read only if some cgroup takes its numbers. */
+		while (n && n->source != SRC_PROCS)
+			n = n->parent;
 		/* Kernel threads have no ksm_stat; they have no mm either. */
 		if (n && read_file_at(pfd, "ksm_stat", text, sizeof(text)) >= 0) {
 			proc_ksm_stat_parse(text, &c);
@@ -346,6 +351,144 @@ void tree_fill_from_procs(struct cg_tree *t)
 	}
 	closedir(dir);
 	free(sorted);
+}
+
+/*
+ * A number of KSM's sysfs directory.  -1 if the kernel has no such file
+ * or it does not hold a number: the caller leaves the count absent.
+ */
+static int ksm_sysfs_number(const char *name, int64_t *v)
+{
+	const struct knob *k = knob_find(name);
+	char buf[KNOB_VALUE_MAX];
+	uint64_t u;
+
+	if (!k || knob_read(k, buf, sizeof(buf), NULL, 0) < 0)
+		return -1;
+	if (k->is_signed)
+		return parse_s64(buf, v) < 0 ? -1 : 0;
+	if (parse_u64(buf, &u) < 0 || u > INT64_MAX)
+		return -1;
+	*v = (int64_t)u;
+	return 0;
+}
+
+/* kv_foreach() callback: the "ksm" line of memory.stat, in bytes. */
+static int ksm_stat_line(const char *key, const char *value, void *data)
+{
+	if (strcmp(key, "ksm"))
+		return 0;
+	return parse_u64(value, data) < 0 ? -EINVAL : 1;
+}
+
+/*
+ * The KSM pages charged to the root's subtree, that is to every cgroup:
+ * the "ksm" line of the root's memory.stat, which is in bytes.  -1 if
+ * there is no such line (a kernel that does not count them per cgroup,
+ * or no memory.stat in the root) or it is not a number.
+ */
+static int root_ksm_pages(int64_t *pages)
+{
+	char text[KSM_FILE_MAX], *path = cgroup_file_path("/", "memory.stat");
+	uint64_t bytes;
+	int ret;
+
+	ret = read_file_at(AT_FDCWD, path, text, sizeof(text));
+	free(path);
+	if (ret < 0 || kv_foreach(text, ksm_stat_line, &bytes) != 1)
+		return -1;
+	*pages = (int64_t)(bytes / (uint64_t)page_size());
+	return 0;
+}
+
+/* The root's counts that are a sysfs number unchanged. */
+static const struct {
+	const char *name;
+	size_t offset;
+	unsigned int bit;
+} root_sysfs_counts[] = {
+	{ "ksm_zero_pages", offsetof(struct ksm_counts, zero_pages), KC_ZERO },
+	{ "pages_scanned", offsetof(struct ksm_counts, pages_scanned), KC_SCANNED },
+	{ "general_profit", offsetof(struct ksm_counts, profit), KC_PROFIT },
+};
+
+/*
+ * The root cgroup's numbers on a kernel with memory.ksm.stat, which the
+ * root does not have: KSM's, system-wide, from its sysfs directory, as
+ * every process is in the root's subtree.  merging_pages, a cgroup's
+ * mappings of KSM pages, is pages_shared + pages_sharing: one mapping of
+ * each KSM page plus the others.  zero_pages is ksm_zero_pages,
+ * pages_scanned counts every page ksmd scanned, and the profit is
+ * general_profit, which the profits of the root's children and of its
+ * own processes add up to.  ksm_pages is the "ksm" line of the root's
+ * memory.stat, else pages_shared, which it equals but for the KSM pages
+ * that only processes KSM does not scan map.  The kernel counts rmap
+ * items per process only: the root has none, rather than a sum over
+ * /proc.
+ *
+ * A number sysfs does not give is absent, but for the profit: without
+ * general_profit it is the sum of the children's, which leaves out what
+ * merging saves the root's own processes.
+ */
+static void fill_root(struct cg_node *root)
+{
+	struct ksm_counts *c = &root->counts;
+	int64_t shared, sharing, v;
+	bool have_shared;
+	size_t i;
+
+	have_shared = ksm_sysfs_number("pages_shared", &shared) == 0;
+	if (have_shared && ksm_sysfs_number("pages_sharing", &sharing) == 0) {
+		c->merging_pages = shared + sharing;
+		c->have |= KC_MERGING;
+	}
+	for (i = 0; i < ARRAY_SIZE(root_sysfs_counts); i++) {
+		if (ksm_sysfs_number(root_sysfs_counts[i].name, &v) == 0) {
+			*(int64_t *)((char *)c + root_sysfs_counts[i].offset) = v;
+			c->have |= root_sysfs_counts[i].bit;
+		}
+	}
+	if (root_ksm_pages(&v) == 0) {
+		c->ksm_pages = v;
+		c->have |= KC_KSM_PAGES;
+	} else if (have_shared) {
+		c->ksm_pages = shared;
+		c->have |= KC_KSM_PAGES;
+	}
+	if (!(c->have & KC_PROFIT)) {
+		for (i = 0; i < root->nchildren; i++) {
+			const struct ksm_counts *cc = &root->children[i]->counts;
+
+			if (cc->have & KC_PROFIT) {
+				c->profit += cc->profit;
+				c->have |= KC_PROFIT;
+			}
+		}
+	}
+}
+
+/*
+ * Numbers for the cgroups without memory.ksm.stat.  The root's, on a
+ * kernel with the file, are the system's, from sysfs.  The others' are
+ * summed over the processes of their subtree: on a kernel without the
+ * file, every cgroup's, the root's included.  /proc is read only for
+ * those.
+ */
+void tree_fill(struct cg_tree *t)
+{
+	size_t i;
+
+	if (!strcmp(t->top->path, "/") && t->top->source == SRC_NONE && t->have_stat_file)
+		t->top->source = SRC_ROOT;
+	for (i = 0; i < t->count; i++) {
+		if (t->nodes[i]->source == SRC_NONE) {
+			sum_procs(t);
+			break;
+		}
+	}
+	/* After sum_procs(): the profit's fallback adds up the children's. */
+	if (t->top->source == SRC_ROOT)
+		fill_root(t->top);
 }
 
 /*
@@ -402,7 +545,7 @@ int tree_load(const char *cg, bool all, struct cg_tree *t)
 
 	if (ret < 0)
 		return ret;
-	tree_fill_from_procs(t);
+	tree_fill(t);
 	tree_filter(t, all);
 	return 0;
 }

@@ -11,6 +11,7 @@ enum count_source {
 	SRC_NONE,		/* no numbers */
 	SRC_STAT,		/* memory.ksm.stat */
 	SRC_PROCS,		/* summed over the processes of the subtree */
+	SRC_ROOT,		/* the root: KSM's system-wide numbers (sysfs) */
 };
 
 struct cg_node {
@@ -35,13 +36,14 @@ struct cg_tree {
 	struct cg_node *top;
 	struct cg_node **nodes;	/* depth-first, children by name */
 	size_t count;
-	bool from_procs;	/* some numbers were summed over processes */
+	bool from_procs;	/* some cgroups' numbers were summed over processes */
+	bool have_stat_file;	/* some cgroup has memory.ksm.stat */
 	/* The kernel has no such file: found once, not looked for again. */
 	bool no_stat_file, no_weight_file;
 };
 
 int tree_build(const char *cg, struct cg_tree *t);
-void tree_fill_from_procs(struct cg_tree *t);
+void tree_fill(struct cg_tree *t);
 void tree_filter(struct cg_tree *t, bool all);
 struct cg_node *tree_find(const struct cg_tree *t, const char *path);
 void tree_free(struct cg_tree *t);
