@@ -5,7 +5,17 @@
  * What KSM saves and costs for the processes of a cgroup's subtree,
  * whichever way they asked for merging (memory.ksm, prctl, madvise): the
  * numbers of /proc/<pid>/ksm_stat, summed, an mm shared by several
- * processes counted once.
+ * processes counted once; and the KSM pages charged to the subtree
+ * (NR_KSM_PAGES of memory.stat), the copies kept of what was merged.
+ *
+ * profit is what merging saves the subtree: every page of its processes
+ * that maps a KSM page or the zero page is a page not charged to it, but
+ * for the KSM pages that are, minus KSM's metadata for its pages.  Summed
+ * over the root's children (and the root's own processes) that is
+ * general_profit, and it is the drop of memory.current that merging
+ * brought, but for the metadata, which ksmd allocates uncharged.  A
+ * process's ksm_process_profit counts every page that maps a KSM page,
+ * the copy kept among them.
  *
  * Every mm on ksmd's list has a charge in its mm slot: what its counters
  * last added to the memcg_ksm_stat of its owner's memory cgroup and of
@@ -128,9 +138,12 @@ static int memory_ksm_stat_show(struct seq_file *m, void *v)
 {
 	struct mem_cgroup *memcg = mem_cgroup_from_css(seq_css(m));
 	struct memcg_ksm_stat *stat = &memcg->ksm_stat;
-	long merging_pages, zero_pages, rmap_items;
+	long merging_pages, zero_pages, rmap_items, ksm_pages;
 	unsigned long pages_scanned;
 	unsigned int seq;
+
+	mem_cgroup_flush_stats(memcg);
+	ksm_pages = memcg_page_state(memcg, NR_KSM_PAGES);
 
 	do {
 		seq = read_seqcount_begin(&memcg_ksm_stat_seq);
@@ -144,9 +157,10 @@ static int memory_ksm_stat_show(struct seq_file *m, void *v)
 	seq_printf(m, "merging_pages %ld\n", merging_pages);
 	seq_printf(m, "zero_pages %ld\n", zero_pages);
 	seq_printf(m, "rmap_items %ld\n", rmap_items);
-	seq_printf(m, "profit %ld\n",
-		   ksm_memcg_profit(merging_pages, zero_pages, rmap_items));
+	seq_printf(m, "profit %ld\n", ksm_memcg_profit(merging_pages, zero_pages,
+						       rmap_items, ksm_pages));
 	seq_printf(m, "pages_scanned %lu\n", pages_scanned);
+	seq_printf(m, "ksm_pages %ld\n", ksm_pages);
 	return 0;
 }
 
