@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * json-get FILE [STEP...]: check that FILE ("-" for standard input) is
- * valid JSON, then walk STEPs into it and print the value reached:
+ * valid JSON (strictly: RFC 8259, strings in UTF-8), then walk STEPs into it and print the value reached:
  * strings as they are, anything else as JSON.  A STEP is a key of an
  * object, or for an array an index or KEY=VALUE, the first element whose
  * KEY is the string VALUE.  Exit 1 if the JSON is invalid or a step leads
@@ -46,6 +46,47 @@ static struct json_object *step(struct json_object *v, const char *s)
 	return NULL;
 }
 
+/* Parse FILE as a strict parser does: RFC 8259, and strings in UTF-8. */
+static struct json_object *parse_strict(const char *file)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	struct json_object *obj = NULL;
+	struct json_tokener *tok;
+	char *text = NULL;
+	size_t size = 0, len = 0, n;
+
+	if (!f) {
+		perror(file);
+		return NULL;
+	}
+	do {
+		if (len + 4096 + 1 > size) {
+			size = 2 * size + 4096 + 1;
+			text = realloc(text, size);
+			if (!text) {
+				perror("json-get");
+				exit(2);
+			}
+		}
+		n = fread(text + len, 1, size - len - 1, f);
+		len += n;
+	} while (n);
+	text[len] = '\0';
+	if (f != stdin)
+		fclose(f);
+	tok = json_tokener_new();
+	if (tok) {
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+		obj = json_tokener_parse_ex(tok, text, len + 1);
+		if (!obj)
+			fprintf(stderr, "json-get: %s: invalid JSON: %s\n", file,
+				json_tokener_error_desc(json_tokener_get_error(tok)));
+		json_tokener_free(tok);
+	}
+	free(text);
+	return obj;
+}
+
 int main(int argc, char **argv)
 {
 	struct json_object *root, *v;
@@ -55,13 +96,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: json-get FILE [STEP...]\n");
 		return 2;
 	}
-	root = strcmp(argv[1], "-") ? json_object_from_file(argv[1])
-				    : json_object_from_fd(0);
-	if (!root) {
-		fprintf(stderr, "json-get: %s: invalid JSON: %s\n", argv[1],
-			json_util_get_last_err() ?: "?");
+	root = parse_strict(argv[1]);
+	if (!root)
 		return 1;
-	}
 	v = root;
 	for (i = 2; i < argc; i++) {
 		if (v == (struct json_object *)-1)

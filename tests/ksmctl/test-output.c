@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* What status, top, metrics and ksmd print. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,9 +97,9 @@ static void test_status_columns(void **state)
 	r = run_ksmctl("status", "-o", "CGROUP,profit,Source,SCANNED", "-n", "-l", "/a", NULL);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out,
-		"/a   30.8M stat 77\n"
-		"/a/b 23.1M stat 77\n"
-		"/a/c    0B stat 77\n");
+		"/a      30.8M stat        77\n"
+		"/a/b    23.1M stat        77\n"
+		"/a/c       0B stat        77\n");
 	result_free(&r);
 
 	r = run_ksmctl("status", "-o", "+SOURCE", "--raw", "/a/b", NULL);
@@ -161,9 +163,9 @@ static void test_status_kept_and_root(void **state)
 	r = run_ksmctl("top", "-b", "-n", "1", NULL);
 	assert_int_equal(r.status, 0);
 	assert_contains(r.out,
-		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/        -         0      -   31.3M   0B    -  31.2M\n"
-		"/a       1         1    100   31.3M   8K 8100  30.8M\n");
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING DELTA ZERO RMAP PROFIT SCANRATE\n"
+		"/        -         0      -   31.3M     -   0B    -  31.2M        -\n"
+		"/a       1         1    100   31.3M     -   8K 8100  30.8M        -\n");
 	result_free(&r);
 }
 
@@ -247,9 +249,19 @@ static void test_status_raw_escapes(void **state)
 	assert_string_equal(r.out, "/ -\n/new\\x0aline 1\n/we\\x20ird\\x5cx 1\n");
 	result_free(&r);
 
-	/* For people, only what cannot be printed is escaped. */
+	/*
+	 * For people, what cannot be printed and the backslash (so that
+	 * "\\x0a" cannot pass for an escape) are escaped, as lsblk does.
+	 */
 	r = run_ksmctl("status", "-n", "-l", "-o", "cgroup", NULL);
-	assert_string_equal(r.out, "/\n/new\\x0aline\n/we ird\\x\n");
+	assert_string_equal(r.out, "/\n/new\\x0aline\n/we ird\\x5cx\n");
+	result_free(&r);
+
+	/* --pairs: KEY="value", as lsblk -P. */
+	r = run_ksmctl("status", "-P", "-o", "cgroup,ksm", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "CGROUP=\"/\" KSM=\"-\"\nCGROUP=\"/new\\x0aline\" KSM=\"1\"\n"
+			    "CGROUP=\"/we ird\\x5cx\" KSM=\"1\"\n");
 	result_free(&r);
 }
 
@@ -446,6 +458,58 @@ static void test_status_targets(void **state)
 	assert_int_equal(r.status, 2);
 	assert_contains(r.err, "only one cgroup can be given");
 	result_free(&r);
+
+	/* Two ways of naming the cgroup: refused, not the last one kept. */
+	{
+		static const char *const cmds[] = { "status", "top", "metrics" };
+		size_t i;
+
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+			r = run_ksmctl(cmds[i], "-u", "x.service", "-p", "1", NULL);
+			assert_int_equal(r.status, 2);
+			assert_contains(r.err, "only one cgroup can be given");
+			result_free(&r);
+			r = run_ksmctl(cmds[i], "--self", "/a", NULL);
+			assert_int_equal(r.status, 2);
+			assert_contains(r.err, "only one cgroup can be given");
+			result_free(&r);
+		}
+	}
+}
+
+/* A cgroup without the memory controller says so, in every output. */
+static void test_status_nomemcg(void **state)
+{
+	struct json_object *root, *v;
+	struct result r;
+
+	(void)state;
+	small_tree();
+	fake_cgroup("/a/nomem", -1, NULL);
+	fake_proc(11, "/a/nomem", "ksm_merging_pages 7\nksm_process_profit 28000\n");
+	r = run_ksmctl("status", "-o", "cgroup,ksm,merging,source", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "  `-nomem   -       - nomemcg\n");
+	assert_contains(r.out, "\n- no numbers where the memory controller is off: its "
+			"processes count in the nearest ancestor with it\n");
+	assert_not_contains(r.out, "this kernel has no");
+	assert_not_contains(r.out, "*");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--json", "/a/nomem", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &v));
+	v = json_object_array_get_idx(v, 0);
+	assert_true(json_object_object_get_ex(v, "merging", &v));
+	assert_null(v);
+	json_object_put(root);
+	result_free(&r);
+
+	r = run_ksmctl("metrics", "--all", NULL);
+	assert_not_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/a/nomem\"}");
+	assert_not_contains(r.out, "ksm_cgroup_summed_from_processes{cgroup=\"/a/nomem\"}");
+	result_free(&r);
 }
 
 static void test_top_batch(void **state)
@@ -456,25 +520,28 @@ static void test_top_batch(void **state)
 	small_tree();
 	r = run_ksmctl("top", "-b", "-n", "2", "-d", "0.01", NULL);
 	assert_int_equal(r.status, 0);
-	/* Sorted by profit; the same frame twice, each ending in a blank line. */
+	/*
+	 * Sorted by profit; the same frame twice, each ending in a blank line.
+	 * The first frame has no rates, the second has nothing changed.
+	 */
 	assert_string_equal(r.out,
 		"ksmd: run=1 pages_to_scan=100 sleep_millisecs=20 advisor_mode=none "
 		"full_scans=7 general_profit=31.2M\n"
 		"\n"
-		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/        -         0      -   31.3M   0B    -  31.2M\n"
-		"/a       1         1    100   31.3M   8K 8100  30.8M\n"
-		"/a/b     0         1    300   23.4M   0B 6000  23.1M\n"
-		"/a/c     0         1      -      0B   0B    0     0B\n"
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING DELTA ZERO RMAP PROFIT SCANRATE\n"
+		"/        -         0      -   31.3M     -   0B    -  31.2M        -\n"
+		"/a       1         1    100   31.3M     -   8K 8100  30.8M        -\n"
+		"/a/b     0         1    300   23.4M     -   0B 6000  23.1M        -\n"
+		"/a/c     0         1      -      0B     -   0B    0     0B        -\n"
 		"\n"
 		"ksmd: run=1 pages_to_scan=100 sleep_millisecs=20 advisor_mode=none "
 		"full_scans=7 general_profit=31.2M\n"
 		"\n"
-		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/        -         0      -   31.3M   0B    -  31.2M\n"
-		"/a       1         1    100   31.3M   8K 8100  30.8M\n"
-		"/a/b     0         1    300   23.4M   0B 6000  23.1M\n"
-		"/a/c     0         1      -      0B   0B    0     0B\n"
+		"CGROUP KSM EFFECTIVE WEIGHT MERGING DELTA ZERO RMAP PROFIT SCANRATE\n"
+		"/        -         0      -   31.3M    0B   0B    -  31.2M        0\n"
+		"/a       1         1    100   31.3M    0B   8K 8100  30.8M        0\n"
+		"/a/b     0         1    300   23.4M    0B   0B 6000  23.1M        0\n"
+		"/a/c     0         1      -      0B    0B   0B    0     0B        0\n"
 		"\n");
 	result_free(&r);
 
@@ -485,6 +552,71 @@ static void test_top_batch(void **state)
 	r = run_ksmctl("top", "-b", "-d", "soon", NULL);
 	assert_int_equal(r.status, 2);
 	assert_contains(r.err, "--delay needs a positive number of seconds");
+	result_free(&r);
+}
+
+/* top's -o, --order, --depth and --json, as systemd-cgtop has them. */
+static void test_top_options(void **state)
+{
+	struct json_object *frame, *cgroups, *v;
+	struct result r;
+	char *line, *save = NULL;
+	int frames = 0;
+
+	(void)state;
+	small_tree();
+	r = run_ksmctl("top", "-b", "-n", "1", "-o", "cgroup,merging", "--order", "path",
+		       "--depth", "1", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "CGROUP MERGING\n/        31.3M\n/a       31.3M\n\n");
+	assert_not_contains(r.out, "/a/b");
+	result_free(&r);
+
+	r = run_ksmctl("top", "-b", "-n", "1", "-o", "cgroup", "--order", "merging", NULL);
+	assert_contains(r.out, "CGROUP\n/\n/a\n/a/b\n/a/c\n");
+	result_free(&r);
+
+	/* JSON Lines: one object a frame, the second with rates. */
+	r = run_ksmctl("top", "-b", "-J", "-n", "2", "-d", "0.01", "--bytes", NULL);
+	assert_int_equal(r.status, 0);
+	for (line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		frame = json_tokener_parse(line);
+		assert_non_null(frame);
+		assert_true(json_object_object_get_ex(frame, "ksmd", &v));
+		assert_true(json_object_object_get_ex(frame, "cgroups", &cgroups));
+		assert_int_equal(json_object_array_length(cgroups), 4);
+		v = json_object_array_get_idx(cgroups, 1);
+		assert_true(json_object_object_get_ex(v, "cgroup", &v));
+		assert_string_equal(json_object_get_string(v), "/a");
+		v = json_object_array_get_idx(cgroups, 1);
+		assert_true(json_object_object_get_ex(v, "scanrate", &v));
+		if (frames == 0) {
+			assert_null(v);
+		} else {
+			assert_true(json_object_is_type(v, json_type_int));
+			assert_int_equal(json_object_get_int(v), 0);
+		}
+		json_object_put(frame);
+		frames++;
+	}
+	assert_int_equal(frames, 2);
+	result_free(&r);
+
+	r = run_ksmctl("top", "-J", "-n", "1", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "--json needs --batch");
+	result_free(&r);
+	r = run_ksmctl("top", "-b", "--order", "size", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "--order takes profit, merging, scanrate, delta or path");
+	result_free(&r);
+	r = run_ksmctl("top", "-b", "--depth", "x", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "--depth needs a number, 0 or more");
+	result_free(&r);
+	r = run_ksmctl("top", "-b", "-o", "cgroup,nope", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "unknown column: nope");
 	result_free(&r);
 }
 
@@ -575,6 +707,10 @@ static void test_metrics(void **state)
 	assert_contains(r.out, "ksm_cgroup_profit_bytes{cgroup=\"/a\"} 32250000\n");
 	assert_contains(r.out, "ksm_cgroup_weight{cgroup=\"/a/b\"} 300\n");
 	assert_contains(r.out, "ksm_cgroup_pages_scanned_total{cgroup=\"/a\"} 77\n");
+	/* Base units: seconds, not the knobs' milliseconds. */
+	assert_contains(r.out, "# TYPE ksm_sleep_seconds gauge\nksm_sleep_seconds 0.020\n");
+	assert_contains(r.out, "\nksm_stable_node_chains_prune_seconds 2.000\n");
+	assert_not_contains(r.out, "millisecs ");
 	assert_contains(r.out, "ksm_cgroup_enabled{cgroup=\"/we\\\"ird\\\\name\\nx\"} 1\n");
 	assert_contains(r.out, "ksm_cgroup_summed_from_processes{cgroup=\"/a\"} 0\n");
 	assert_contains(r.out, "# HELP ksm_cgroup_ksm_pages KSM pages (copies kept of merged "
@@ -616,6 +752,36 @@ static void test_metrics_filter(void **state)
 	result_free(&r);
 }
 
+/* --max-depth bounds the series; the numbers cut off are in the ancestors'. */
+static void test_metrics_max_depth(void **state)
+{
+	struct result r;
+
+	(void)state;
+	small_tree();
+	r = run_ksmctl("metrics", "--max-depth", "1", NULL);
+	assert_int_equal(r.status, 0);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/a\"} 8000\n");
+	assert_not_contains(r.out, "cgroup=\"/a/b\"");
+	result_free(&r);
+
+	r = run_ksmctl("metrics", "--max-depth", "0", "/a", NULL);
+	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/a\"} 8000\n");
+	assert_not_contains(r.out, "cgroup=\"/a/");
+	assert_not_contains(r.out, "cgroup=\"/\"");
+	result_free(&r);
+
+	r = run_ksmctl("metrics", "--max-depth", "2", NULL);
+	assert_contains(r.out, "ksm_cgroup_merging_pages{cgroup=\"/a/b\"} 6000\n");
+	result_free(&r);
+
+	r = run_ksmctl("metrics", "--max-depth", "-1", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "--max-depth needs a number, 0 or more");
+	result_free(&r);
+}
+
 /* A kernel without memory.ksm.stat: the root too is summed over processes. */
 static void test_metrics_from_procs(void **state)
 {
@@ -637,13 +803,37 @@ static void test_metrics_from_procs(void **state)
 	result_free(&r);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * promtool is the judge of the format.  `make deps` installs it; without
+ * it the test is reported skipped, not passed.
+ */
+static void promtool_check(const char *path)
+{
+	char cmd[PATH_MAX + 64];
+
+	if (system("command -v promtool >/dev/null 2>&1") != 0) {
+		print_message("# promtool not installed: the format is not checked\n");
+		skip();
+	}
+	snprintf(cmd, sizeof(cmd), "promtool check metrics <'%s' 1>&2", path);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* promtool, where installed, is the judge of the format. */
 static void test_metrics_promtool(void **state)
 {
-	char path[PATH_MAX], cmd[PATH_MAX + 64];
+	char path[PATH_MAX];
 	struct result r;
 	FILE *f;
-	int status;
 
 	(void)state;
 	small_tree();
@@ -656,15 +846,113 @@ static void test_metrics_promtool(void **state)
 	f = fopen(path, "r");
 	assert_non_null(f);
 	fclose(f);
-	if (system("command -v promtool >/dev/null 2>&1") != 0) {
-		print_message("# promtool not installed: format checked by the test only\n");
-		result_free(&r);
-		return;
-	}
-	snprintf(cmd, sizeof(cmd), "promtool check metrics <%s 1>&2", path);
-	status = system(cmd);
-	assert_int_equal(status, 0);
 	result_free(&r);
+	promtool_check(path);
+}
+
+/*
+ * Names any delegatee can create: a byte that is not UTF-8, a space, a
+ * Unicode name.  Every output stays valid UTF-8 and says which is which.
+ */
+static void odd_tree(void)
+{
+	small_tree();
+	fake_cgroup("/bad\377name", 1, STAT(4, 0, 4, 16128, 1));
+	fake_cgroup("/with space", 1, STAT(2, 0, 2, 8064, 1));
+	fake_cgroup("/Ünïcødé", 1, STAT(2, 0, 2, 8064, 1));
+}
+
+/* Parse as a strict JSON parser does, rejecting anything that is not UTF-8. */
+static struct json_object *parse_strict(const char *text)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *obj;
+
+	assert_non_null(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, text, strlen(text) + 1);
+	if (!obj)
+		print_error("json: %s\n", json_tokener_error_desc(json_tokener_get_error(tok)));
+	json_tokener_free(tok);
+	return obj;
+}
+
+static bool json_has_cgroup(struct json_object *root, const char *path)
+{
+	struct json_object *cgroups, *v;
+	size_t i;
+
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	for (i = 0; i < json_object_array_length(cgroups); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(cgroups, i), "cgroup", &v) &&
+		    !strcmp(json_object_get_string(v), path))
+			return true;
+	return false;
+}
+
+static void test_odd_names_status(void **state)
+{
+	struct json_object *root;
+	struct result r;
+
+	(void)state;
+	odd_tree();
+	r = run_ksmctl("status", "-o", "cgroup,ksm", NULL);
+	assert_int_equal(r.status, 0);
+	/* In the C locale, what is not ASCII is escaped too, as lsblk does. */
+	assert_contains(r.out, "|-bad\\xffname                           1\n");
+	assert_contains(r.out, "|-with space                            1\n");
+	assert_contains(r.out, "`-\\xc3\\x9cn\\xc3\\xafc\\xc3\\xb8d\\xc3\\xa9   1\n");
+	result_free(&r);
+
+	/* In a UTF-8 locale, Unicode is printed, and 0xff still escaped. */
+	assert_non_null(setlocale(LC_ALL, "C.UTF-8"));
+	r = run_ksmctl("status", "-o", "cgroup,ksm", NULL);
+	setlocale(LC_ALL, "C");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "\u251c\u2500bad\\xffname   1\n");
+	assert_contains(r.out, "\u2514\u2500Ünïcødé       1\n");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--raw", "-n", "-o", "cgroup", NULL);
+	assert_contains(r.out, "/bad\\xffname\n/with\\x20space\n");
+	result_free(&r);
+
+	/* A lone byte 0xff cannot be in a string of a strict parser. */
+	assert_null(parse_strict("{\"cgroup\": \"/bad\377name\"}"));
+	r = run_ksmctl("status", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	root = parse_strict(r.out);
+	assert_non_null(root);
+	assert_true(json_has_cgroup(root, "/bad\\xffname"));
+	assert_true(json_has_cgroup(root, "/with space"));
+	assert_true(json_has_cgroup(root, "/Ünïcødé"));
+	json_object_put(root);
+	result_free(&r);
+
+	r = run_ksmctl("top", "-b", "-n", "2", "-d", "0.01", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "/bad\\xffname ");
+	assert_not_contains(r.out, "\377");
+	result_free(&r);
+}
+
+static void test_odd_names_metrics(void **state)
+{
+	char path[PATH_MAX];
+	struct result r;
+
+	(void)state;
+	odd_tree();
+	r = run_ksmctl("metrics", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "ksm_cgroup_enabled{cgroup=\"/bad\\\\xffname\"} 1\n");
+	assert_contains(r.out, "ksm_cgroup_enabled{cgroup=\"/with space\"} 1\n");
+	assert_not_contains(r.out, "\377");
+	snprintf(path, sizeof(path), "%s/odd.prom", fake.dir);
+	write_text(path, r.out);
+	result_free(&r);
+	promtool_check(path);
 }
 
 static void test_ksmd_show(void **state)
@@ -743,11 +1031,16 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_status_json),
 	fake_test(test_status_from_procs),
 	fake_test(test_status_targets),
+	fake_test(test_status_nomemcg),
 	fake_test(test_top_batch),
+	fake_test(test_top_options),
 	fake_test(test_metrics),
 	fake_test(test_metrics_filter),
+	fake_test(test_metrics_max_depth),
 	fake_test(test_metrics_from_procs),
 	fake_test(test_metrics_promtool),
+	fake_test(test_odd_names_status),
+	fake_test(test_odd_names_metrics),
 	fake_test(test_ksmd_show),
 	fake_test(test_help),
 };

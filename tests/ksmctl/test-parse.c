@@ -379,9 +379,41 @@ static void test_prom_label_escape(void **state)
 
 	(void)state;
 	prom_label_value(f, "/a\\b\"c\nd");
+	prom_label_value(f, "/bad\377name");
 	fclose(f);
-	assert_string_equal(buf, "\"/a\\\\b\\\"c\\nd\"");
+	assert_string_equal(buf, "\"/a\\\\b\\\"c\\nd\"\"/bad\\\\xffname\"");
 	free(buf);
+}
+
+/* UTF-8 as RFC 3629 defines it: what a strict parser accepts. */
+static void test_utf8(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} seqs[] = {
+		{ "a", 1 }, { "\xc3\xa9", 2 }, { "\xe2\x82\xac", 3 },
+		{ "\xf0\x9f\x90\x91", 4 }, { "\xf4\x8f\xbf\xbf", 4 },
+		{ "\xff", 0 }, { "\x80", 0 }, { "\xc3", 0 }, { "\xc0\xaf", 0 },
+		{ "\xe0\x80\xaf", 0 }, { "\xed\xa0\x80", 0 }, { "\xf4\x90\x80\x80", 0 },
+		{ "\xf5\x80\x80\x80", 0 }, { "\xe2\x82", 0 }, { "", 0 },
+	};
+	char *e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(seqs); i++)
+		assert_int_equal(utf8_seq_len(seqs[i].s), seqs[i].len);
+
+	e = utf8_escape_invalid("bad\xffname");
+	assert_string_equal(e, "bad\\xffname");
+	free(e);
+	e = utf8_escape_invalid("caf\xc3\xa9 \\x41");
+	assert_string_equal(e, "caf\xc3\xa9 \\x41");
+	free(e);
+	e = utf8_escape_invalid("\xed\xa0\x80\xc3");
+	assert_string_equal(e, "\\xed\\xa0\\x80\\xc3");
+	free(e);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -401,6 +433,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_parse_weight),
 	cmocka_unit_test(test_unit_names),
 	cmocka_unit_test(test_prom_label_escape),
+	cmocka_unit_test(test_utf8),
 };
 
 TEST_LIST(parse_tests, tests);

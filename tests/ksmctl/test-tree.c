@@ -107,6 +107,45 @@ static void test_tree_stat(void **state)
 	tree_free(&t);
 }
 
+/*
+ * top's rates between two readings: pages scanned per second and the
+ * change of merging_pages, for the cgroups in both; none for a new one.
+ */
+static void test_tree_rates(void **state)
+{
+	struct cg_tree before, after;
+	struct cg_node *n;
+
+	(void)state;
+	fake_cgroup("/a", 1, STAT(100, 0, 100, 400000, 7));
+	fake_cgroup("/b", 1, STAT(50, 0, 50, 200000, 2));
+	assert_int_equal(tree_load("/", false, &before), 0);
+	/* pages_scanned of STAT() is 10: 10 -> 4010 and 10 -> 5 (made again). */
+	fake_file(fake.cg, "a/memory.ksm.stat", "merging_pages 160\npages_scanned 4010\n");
+	fake_file(fake.cg, "b/memory.ksm.stat", "merging_pages 20\npages_scanned 5\n");
+	fake_cgroup("/c", 1, STAT(1, 0, 1, 4000, 0));
+	assert_int_equal(tree_load("/", false, &after), 0);
+	tree_rates(&after, &before, 2.0);
+
+	n = tree_find(&after, "/a");
+	assert_true(n->have_rate);
+	assert_true(n->scan_rate > 1999.9 && n->scan_rate < 2000.1);
+	assert_int_equal(n->merging_delta, 60);
+	n = tree_find(&after, "/b");
+	assert_true(n->have_rate);
+	assert_true(n->scan_rate == 0);
+	assert_int_equal(n->merging_delta, -30);
+	assert_false(tree_find(&after, "/c")->have_rate);
+
+	/* No time between them: no rates. */
+	tree_free(&after);
+	assert_int_equal(tree_load("/", false, &after), 0);
+	tree_rates(&after, &before, 0);
+	assert_false(tree_find(&after, "/a")->have_rate);
+	tree_free(&after);
+	tree_free(&before);
+}
+
 /* The root's memory.stat, as a kernel that counts KSM pages writes it. */
 static void fake_root_memory_stat(const char *ksm_line)
 {
@@ -227,8 +266,8 @@ static void test_tree_root_sysfs_missing(void **state)
 
 /*
  * A kernel with memory.ksm.stat and a cgroup without the memory
- * controller: that cgroup is summed over its processes, the root's
- * numbers stay the system's.
+ * controller: that cgroup has no numbers (its processes count in /a's),
+ * nothing is summed over /proc, the root's numbers stay the system's.
  */
 static void test_tree_root_and_procs(void **state)
 {
@@ -241,10 +280,12 @@ static void test_tree_root_and_procs(void **state)
 	fake_proc(10, "/", "ksm_merging_pages 5\nksm_process_profit 20000\n");
 	fake_proc(11, "/a/nomem", "ksm_merging_pages 7\nksm_process_profit 28000\n");
 
-	assert_int_equal(tree_load("/", false, &t), 0);
-	assert_true(t.from_procs);
-	assert_int_equal(tree_find(&t, "/a/nomem")->source, SRC_PROCS);
-	assert_int_equal(tree_find(&t, "/a/nomem")->counts.merging_pages, 7);
+	assert_int_equal(tree_load("/", true, &t), 0);
+	assert_false(t.from_procs);
+	assert_int_equal(tree_find(&t, "/a/nomem")->source, SRC_NOMEMCG);
+	assert_int_equal(tree_find(&t, "/a/nomem")->counts.have, 0);
+	assert_int_equal(tree_find(&t, "/a/nomem")->counts.merging_pages, 0);
+	assert_true(tree_find(&t, "/a/nomem")->effective);
 	assert_int_equal(tree_find(&t, "/a")->source, SRC_STAT);
 	assert_int_equal(tree_find(&t, "/a")->counts.merging_pages, 100);
 	assert_int_equal(t.top->source, SRC_ROOT);
@@ -433,6 +474,7 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_tree_order),
 	fake_test(test_tree_effective),
 	fake_test(test_tree_stat),
+	fake_test(test_tree_rates),
 	fake_test(test_tree_root),
 	fake_test(test_tree_root_sysfs_missing),
 	fake_test(test_tree_root_and_procs),

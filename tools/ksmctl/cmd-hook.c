@@ -56,6 +56,7 @@
 #include <json-c/json.h>
 
 #include "cgroup.h"
+#include "command.h"
 #include "ksmctl.h"
 #include "paths.h"
 #include "util.h"

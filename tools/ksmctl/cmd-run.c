@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "command.h"
 #include "ksmctl.h"
 #include "paths.h"
 #include "unit.h"

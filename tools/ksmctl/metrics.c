@@ -11,9 +11,14 @@
 #include "metrics.h"
 #include "util.h"
 
-/* A label value in double quotes: \, " and newline are escaped. */
-void prom_label_value(FILE *f, const char *s)
+/*
+ * A label value in double quotes: \, " and newline are escaped, and bytes
+ * that are not UTF-8 written as \xHH first (the format requires UTF-8).
+ */
+void prom_label_value(FILE *f, const char *value)
 {
+	char *safe = utf8_escape_invalid(value), *s = safe;
+
 	fputc('"', f);
 	for (; *s; s++) {
 		if (*s == '\\')
@@ -26,6 +31,7 @@ void prom_label_value(FILE *f, const char *s)
 			fputc(*s, f);
 	}
 	fputc('"', f);
+	free(safe);
 }
 
 /* HELP text escapes \ and newline only. */
@@ -113,7 +119,7 @@ static bool cg_value(const struct cg_node *n, enum cg_metric_value m, int64_t *v
 		return c->have & KC_KSM_PAGES;
 	case M_FROM_PROCS:
 		*v = procs;
-		return n->source != SRC_NONE;
+		return n->source != SRC_NONE && n->source != SRC_NOMEMCG;
 	}
 	return false;
 }
@@ -158,6 +164,13 @@ static void advisor_metric(FILE *f, const struct ksmd_state *s)
 	}
 }
 
+static bool is_millisecs(const struct knob *k)
+{
+	size_t len = strlen(k->name), suffix = strlen("_millisecs");
+
+	return len > suffix && !strcmp(k->name + len - suffix, "_millisecs");
+}
+
 static void global_metrics(FILE *f, const struct ksmd_state *s)
 {
 	size_t i;
@@ -173,7 +186,12 @@ static void global_metrics(FILE *f, const struct ksmd_state *s)
 		if (parse_u64(s->value[i], &u) < 0 && parse_s64(s->value[i], &n) < 0)
 			continue;
 		family(f, k->metric, k->is_counter ? "counter" : "gauge", k->help);
-		fprintf(f, "%s %s\n", k->metric, s->value[i]);
+		/* Prometheus wants base units: milliseconds as seconds. */
+		if (is_millisecs(k))
+			fprintf(f, "%s %" PRIu64 ".%03" PRIu64 "\n", k->metric,
+				u / 1000, u % 1000);
+		else
+			fprintf(f, "%s %s\n", k->metric, s->value[i]);
 	}
 	advisor_metric(f, s);
 	family(f, "ksm_page_size_bytes", "gauge", "Size of a page, for the *_pages metrics.");

@@ -3,15 +3,18 @@
  * Tables and JSON for status and top, after the conventions of util-linux
  * (lsblk, findmnt): -o selects columns ("+COL" adds to the default), sizes
  * have units unless --bytes, --raw prints one escaped line per cgroup,
- * --json gives numbers as numbers and sizes in bytes with --bytes.
+ * --pairs KEY="value" pairs, --json gives numbers as numbers and sizes in
+ * bytes with --bytes.  Tables are libsmartcols'; JSON is json-c's, as its
+ * schema (ksmd's knobs beside the cgroups, typed values) is documented in
+ * ksmctl(8).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <libsmartcols.h>
 
 #include "output.h"
 #include "paths.h"
@@ -30,7 +33,11 @@ const struct column columns[NCOLS] = {
 	[COL_PROFIT] = { "PROFIT", "memory saved: drop of memory.current, less metadata "
 			 "(may be negative; root: general_profit)", true },
 	[COL_SCANNED] = { "SCANNED", "pages scanned by ksmd", true },
-	[COL_SOURCE] = { "SOURCE", "where the numbers come from: stat, procs or root", false },
+	[COL_SOURCE] = { "SOURCE", "where the numbers come from: stat, procs, root; nomemcg: "
+			 "none, no memory controller", false },
+	[COL_SCANRATE] = { "SCANRATE", "pages scanned per second since the previous frame (top)",
+			   true },
+	[COL_DELTA] = { "DELTA", "change of MERGING since the previous frame (top)", true },
 };
 
 static const enum col_id default_cols[] = {
@@ -96,51 +103,6 @@ void out_list_columns(FILE *f)
 		fprintf(f, "%10s  %s\n", columns[i].name, columns[i].help);
 }
 
-bool use_utf8(void)
-{
-	return !strcmp(nl_langinfo(CODESET), "UTF-8");
-}
-
-/*
- * Cgroup names can hold any byte but '/' and NUL: show what cannot be
- * printed as \xHH, and in raw output also white space and the backslash,
- * so that each line splits into its columns at spaces.
- */
-static char *escape_name(const char *s, bool raw)
-{
-	char *out = xmalloc(strlen(s) * 4 + 1), *o = out;
-
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c < 0x20 || c == 0x7f || (raw && (c == ' ' || c == '\\')))
-			o += sprintf(o, "\\x%02x", c);
-		else
-			*o++ = c;
-	}
-	*o = '\0';
-	return out;
-}
-
-/* Tree lines before a name, as lsblk draws them. */
-static void tree_prefix(const struct cg_node *n, char *buf, size_t size)
-{
-	const char *vert = use_utf8() ? "\u2502 " : "| ";
-	const char *mid = use_utf8() ? "\u251c\u2500" : "|-";
-	const char *end = use_utf8() ? "\u2514\u2500" : "`-";
-	const struct cg_node *anc[64];
-	int depth = 0, i;
-
-	buf[0] = '\0';
-	if (n->depth == 0)
-		return;
-	for (const struct cg_node *a = n->parent; a && a->depth > 0 && depth < 64; a = a->parent)
-		anc[depth++] = a;
-	for (i = depth - 1; i >= 0; i--)
-		strncat(buf, anc[i]->last_shown ? "  " : vert, size - strlen(buf) - 1);
-	strncat(buf, n->last_shown ? end : mid, size - strlen(buf) - 1);
-}
-
 static int64_t pages_to_bytes(int64_t pages)
 {
 	return pages * page_size();
@@ -163,6 +125,10 @@ static bool have_col(const struct cg_node *n, enum col_id col)
 		return n->counts.have & KC_KSM_PAGES;
 	case COL_SCANNED:
 		return n->counts.have & KC_SCANNED;
+	case COL_SCANRATE:
+		return n->have_rate && (n->counts.have & KC_SCANNED);
+	case COL_DELTA:
+		return n->have_rate && have_col(n, COL_MERGING);
 	default:
 		return true;
 	}
@@ -183,6 +149,10 @@ static int64_t col_value(const struct cg_node *n, enum col_id col)
 		return n->counts.profit;
 	case COL_SCANNED:
 		return n->counts.pages_scanned;
+	case COL_SCANRATE:
+		return (int64_t)(n->scan_rate + 0.5);
+	case COL_DELTA:
+		return pages_to_bytes(n->merging_delta);
 	default:
 		return 0;
 	}
@@ -190,7 +160,8 @@ static int64_t col_value(const struct cg_node *n, enum col_id col)
 
 static bool is_size(enum col_id col)
 {
-	return col == COL_MERGING || col == COL_KEPT || col == COL_ZERO || col == COL_PROFIT;
+	return col == COL_MERGING || col == COL_KEPT || col == COL_ZERO || col == COL_PROFIT ||
+	       col == COL_DELTA;
 }
 
 static const char *source_name(enum count_source s)
@@ -202,6 +173,8 @@ static const char *source_name(enum count_source s)
 		return "procs";
 	case SRC_ROOT:
 		return "root";
+	case SRC_NOMEMCG:
+		return "nomemcg";
 	case SRC_NONE:
 		break;
 	}
@@ -216,7 +189,7 @@ char *cell_text(const struct cg_node *n, enum col_id col, const struct out_opts 
 
 	switch (col) {
 	case COL_CGROUP:
-		return escape_name(n->path, o->mode == OUT_RAW);
+		return xstrdup(n->path);
 	case COL_KSM:
 		return xstrdup(n->own < 0 ? "-" : n->own ? "1" : "0");
 	case COL_EFFECTIVE:
@@ -231,93 +204,99 @@ char *cell_text(const struct cg_node *n, enum col_id col, const struct out_opts 
 	case COL_RMAP:
 	case COL_PROFIT:
 	case COL_SCANNED:
+	case COL_SCANRATE:
+	case COL_DELTA:
 		if (!have_col(n, col))
 			return xstrdup("-");
 		if (is_size(col) && !o->bytes)
 			format_size(buf, sizeof(buf), col_value(n, col));
 		else
 			snprintf(buf, sizeof(buf), "%" PRId64, col_value(n, col));
-		return xasprintf("%s%s", buf, mark && col != COL_SCANNED ? "*" : "");
+		if (col == COL_DELTA && col_value(n, col) > 0)
+			return xasprintf("+%s%s", buf, mark ? "*" : "");
+		return xasprintf("%s%s", buf,
+				 mark && col != COL_SCANNED && col != COL_SCANRATE ? "*" : "");
 	case NCOLS:
 		break;
 	}
 	return xstrdup("?");
 }
 
-/* Display width: UTF-8 continuation bytes take no column. */
-static size_t text_width(const char *s)
+/*
+ * Print @rows as a table with libsmartcols, as lsblk does: a table, raw
+ * lines or KEY="value" pairs.  With @tree (and not --list, --raw or
+ * --pairs), the CGROUP column shows the top's path, then each cgroup's
+ * name under tree lines.  libsmartcols writes what cannot be printed, the
+ * backslash, and in raw output white space, as \xHH.
+ */
+int print_table(FILE *f, struct cg_node **rows, size_t nrows, const struct out_opts *o,
+		bool tree)
 {
-	size_t w = 0;
+	bool draw = tree && !o->list && o->mode == OUT_TABLE;
+	struct libscols_line **lines;
+	struct libscols_table *tb;
+	size_t r, c;
+	int ret = -ENOMEM;
 
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
+	tb = scols_new_table();
+	if (!tb)
+		return -ENOMEM;
+	lines = xcalloc(nrows ?: 1, sizeof(*lines));
+	scols_table_set_stream(tb, f);
+	scols_table_enable_raw(tb, o->mode == OUT_RAW);
+	scols_table_enable_export(tb, o->mode == OUT_PAIRS);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	for (c = 0; c < o->ncols; c++) {
+		const struct column *col = &columns[o->cols[c]];
+		int flags = col->right ? SCOLS_FL_RIGHT : 0;
+
+		/* Long paths are cut to the terminal's width, not the numbers. */
+		if (o->cols[c] == COL_CGROUP)
+			flags |= (draw ? SCOLS_FL_TREE : 0) | SCOLS_FL_TRUNC;
+		if (!scols_table_new_column(tb, col->name, 0, flags))
+			goto out;
+	}
+	for (r = 0; r < nrows; r++) {
+		const struct cg_node *n = rows[r];
+		struct libscols_line *parent = NULL;
+		size_t p;
+
+		/* Rows come depth-first: a shown parent is above its children. */
+		for (p = r; draw && n->depth > 0 && p-- > 0;) {
+			if (rows[p] == n->parent) {
+				parent = lines[p];
+				break;
+			}
+		}
+		lines[r] = scols_table_new_line(tb, parent);
+		if (!lines[r])
+			goto out;
+		for (c = 0; c < o->ncols; c++) {
+			char *text = o->cols[c] == COL_CGROUP && draw && n->depth > 0 ?
+				xstrdup(n->name) : cell_text(n, o->cols[c], o);
+
+			/* The line takes the text, and frees it. */
+			if (scols_line_refer_data(lines[r], c, text) < 0) {
+				free(text);
+				goto out;
+			}
+		}
+	}
+	ret = scols_print_table(tb);
+out:
+	free(lines);
+	scols_unref_table(tb);
+	return ret;
 }
 
-/*
- * Print @rows as a table.  With @tree (and not --list or --raw), the
- * CGROUP column shows the top's path, then each cgroup's name under tree
- * lines.
- */
-void print_table(FILE *f, struct cg_node **rows, size_t nrows, const struct out_opts *o,
-		 bool tree)
+/* A cgroup path as a JSON string: valid UTF-8 whatever the name holds. */
+static struct json_object *json_string_name(const char *path)
 {
-	size_t width[NCOLS] = { 0 }, r, c;
-	char ***cells = xcalloc(nrows, sizeof(*cells));
-	bool draw = tree && !o->list && o->mode == OUT_TABLE;
+	char *safe = utf8_escape_invalid(path);
+	struct json_object *s = json_object_new_string(safe);
 
-	for (c = 0; c < o->ncols; c++)
-		if (!o->noheadings)
-			width[c] = strlen(columns[o->cols[c]].name);
-	for (r = 0; r < nrows; r++) {
-		cells[r] = xcalloc(o->ncols, sizeof(char *));
-		for (c = 0; c < o->ncols; c++) {
-			const struct cg_node *n = rows[r];
-
-			if (o->cols[c] == COL_CGROUP && draw && n->depth > 0) {
-				char prefix[512], *name = escape_name(n->name, false);
-
-				tree_prefix(n, prefix, sizeof(prefix));
-				cells[r][c] = xasprintf("%s%s", prefix, name);
-				free(name);
-			} else {
-				cells[r][c] = cell_text(n, o->cols[c], o);
-			}
-			if (text_width(cells[r][c]) > width[c])
-				width[c] = text_width(cells[r][c]);
-		}
-	}
-
-	for (r = 0; r <= nrows; r++) {
-		if (r == 0 && o->noheadings)
-			continue;
-		for (c = 0; c < o->ncols; c++) {
-			const char *text = r ? cells[r - 1][c] : columns[o->cols[c]].name;
-			bool last = c + 1 == o->ncols;
-			size_t pad;
-
-			if (o->mode == OUT_RAW) {
-				fprintf(f, "%s%s", text, last ? "" : " ");
-				continue;
-			}
-			pad = width[c] - text_width(text);
-			if (columns[o->cols[c]].right)
-				fprintf(f, "%*s%s", (int)pad, "", text);
-			else
-				fprintf(f, "%s%*s", text, last ? 0 : (int)pad, "");
-			if (!last)
-				fputc(' ', f);
-		}
-		fputc('\n', f);
-	}
-
-	for (r = 0; r < nrows; r++) {
-		for (c = 0; c < o->ncols; c++)
-			free(cells[r][c]);
-		free(cells[r]);
-	}
-	free(cells);
+	free(safe);
+	return s;
 }
 
 static char *json_key(enum col_id col)
@@ -336,7 +315,7 @@ static struct json_object *cell_json(const struct cg_node *n, enum col_id col,
 
 	switch (col) {
 	case COL_CGROUP:
-		return json_object_new_string(n->path);
+		return json_string_name(n->path);
 	case COL_KSM:
 		return n->own < 0 ? NULL : json_object_new_boolean(n->own);
 	case COL_EFFECTIVE:
@@ -351,6 +330,8 @@ static struct json_object *cell_json(const struct cg_node *n, enum col_id col,
 	case COL_RMAP:
 	case COL_PROFIT:
 	case COL_SCANNED:
+	case COL_SCANRATE:
+	case COL_DELTA:
 		if (!have_col(n, col))
 			return NULL;
 		if (is_size(col) && !o->bytes) {

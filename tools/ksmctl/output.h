@@ -21,6 +21,8 @@ enum col_id {
 	COL_PROFIT,
 	COL_SCANNED,
 	COL_SOURCE,
+	COL_SCANRATE,
+	COL_DELTA,
 	NCOLS
 };
 
@@ -35,6 +37,7 @@ extern const struct column columns[NCOLS];
 enum out_mode {
 	OUT_TABLE,		/* for people: tree, units, marks */
 	OUT_RAW,		/* for scripts: one line a cgroup, escaped */
+	OUT_PAIRS,		/* for scripts: KEY="value" pairs, one line a cgroup */
 	OUT_JSON,
 };
 
@@ -52,13 +55,12 @@ int out_parse_columns(struct out_opts *o, const char *list);
 void out_list_columns(FILE *f);
 
 char *cell_text(const struct cg_node *n, enum col_id col, const struct out_opts *o);
-void print_table(FILE *f, struct cg_node **rows, size_t nrows, const struct out_opts *o,
-		 bool tree);
+int print_table(FILE *f, struct cg_node **rows, size_t nrows, const struct out_opts *o,
+		bool tree);
 struct json_object *cgroups_json(struct cg_node **rows, size_t nrows,
 				 const struct out_opts *o);
 struct json_object *ksmd_json(const struct ksmd_state *s);
 void print_ksmd_summary(FILE *f, const struct ksmd_state *s, bool bytes);
 void print_json(FILE *f, struct json_object *obj);
-bool use_utf8(void);
 
 #endif

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Where ksmctl finds the kernel: the cgroup2 mount, KSM's sysfs directory
- * and procfs.  Each can be moved with an environment variable so that the
- * tests can run on a fake tree.
+ * and procfs.  In the unit tests' build (KSMCTL_TESTING) each can be moved
+ * with an environment variable, so that the tests run on a fake tree; a
+ * ksmctl that is installed (a hook run by a container runtime as root, for
+ * one) reads no environment for them.
  *
  * Cgroups are named inside ksmctl as paths relative to the cgroup root,
  * always starting with '/' and never ending with one except for the root
@@ -16,9 +18,14 @@
 
 static const char *from_env(const char *var, const char *def)
 {
+#ifdef KSMCTL_TESTING
 	const char *v = getenv(var);
 
 	return v && *v ? v : def;
+#else
+	(void)var;
+	return def;
+#endif
 }
 
 const char *cgroup_root(void)

@@ -260,6 +260,41 @@ struct cg_node *tree_find(const struct cg_tree *t, const char *path)
 	return NULL;
 }
 
+static int cmp_node_path(const void *a, const void *b)
+{
+	return strcmp((*(struct cg_node *const *)a)->path, (*(struct cg_node *const *)b)->path);
+}
+
+/*
+ * The rates of @t since @prev, read @seconds earlier: for every cgroup in
+ * both, pages scanned per second and the change of merging_pages.  A
+ * counter that went back (the cgroup was removed and made again) gives 0.
+ */
+void tree_rates(struct cg_tree *t, const struct cg_tree *prev, double seconds)
+{
+	struct cg_node **by_path;
+	size_t i;
+
+	if (seconds <= 0 || !prev->count)
+		return;
+	by_path = xcalloc(prev->count, sizeof(*by_path));
+	memcpy(by_path, prev->nodes, prev->count * sizeof(*by_path));
+	qsort(by_path, prev->count, sizeof(*by_path), cmp_node_path);
+	for (i = 0; i < t->count; i++) {
+		struct cg_node *n = t->nodes[i], key = { .path = n->path }, *kp = &key, **p;
+		int64_t before, now = n->counts.pages_scanned;
+
+		p = bsearch(&kp, by_path, prev->count, sizeof(*by_path), cmp_node_path);
+		if (!p)
+			continue;
+		before = (*p)->counts.pages_scanned;
+		n->have_rate = true;
+		n->scan_rate = now >= before ? (double)(now - before) / seconds : 0;
+		n->merging_delta = n->counts.merging_pages - (*p)->counts.merging_pages;
+	}
+	free(by_path);
+}
+
 /*
  * The node a process of cgroup @path counts for: its own, or the nearest
  * ancestor in the tree if the cgroup appeared after the walk.  NULL if
@@ -468,18 +503,54 @@ static void fill_root(struct cg_node *root)
 }
 
 /*
+ * Whether the kernel has memory.ksm.stat, asked of the nearest ancestor of
+ * @cg with the memory controller, for a subtree that has it nowhere.
+ */
+static bool ancestor_has_stat(const char *cg)
+{
+	char *p = cgroup_parent(cg), *next, *file;
+	bool found = false, has = false;
+
+	while (!found && strcmp(p, "/")) {
+		file = cgroup_file_path(p, KSM_FILE);
+		found = access(file, F_OK) == 0;
+		free(file);
+		if (found) {
+			file = cgroup_file_path(p, KSM_STAT_FILE);
+			has = access(file, F_OK) == 0;
+			free(file);
+		}
+		next = cgroup_parent(p);
+		free(p);
+		p = next;
+	}
+	free(p);
+	return has;
+}
+
+/*
  * Numbers for the cgroups without memory.ksm.stat.  The root's, on a
- * kernel with the file, are the system's, from sysfs.  The others' are
- * summed over the processes of their subtree: on a kernel without the
- * file, every cgroup's, the root's included.  /proc is read only for
- * those.
+ * kernel with the file, are the system's, from sysfs; the others' there
+ * are none (no memory controller).  On a kernel without the file, every
+ * cgroup's, the root's included, are summed over the processes of its
+ * subtree: /proc is read only then.
  */
 void tree_fill(struct cg_tree *t)
 {
 	size_t i;
 
+	if (!t->have_stat_file && !t->no_stat_file && strcmp(t->top->path, "/"))
+		t->have_stat_file = ancestor_has_stat(t->top->path);
 	if (!strcmp(t->top->path, "/") && t->top->source == SRC_NONE && t->have_stat_file)
 		t->top->source = SRC_ROOT;
+	/*
+	 * On a kernel with memory.ksm.stat, a cgroup without it has no memory
+	 * controller: KSM is neither set nor counted there, and its processes
+	 * are counted in the nearest ancestor that has one.
+	 */
+	for (i = 0; t->have_stat_file && i < t->count; i++)
+		if (t->nodes[i]->source == SRC_NONE && t->nodes[i]->own < 0)
+			t->nodes[i]->source = SRC_NOMEMCG;
 	for (i = 0; i < t->count; i++) {
 		if (t->nodes[i]->source == SRC_NONE) {
 			sum_procs(t);

@@ -12,6 +12,7 @@ enum count_source {
 	SRC_STAT,		/* memory.ksm.stat */
 	SRC_PROCS,		/* summed over the processes of the subtree */
 	SRC_ROOT,		/* the root: KSM's system-wide numbers (sysfs) */
+	SRC_NOMEMCG,		/* no memory controller in the cgroup: no numbers */
 };
 
 struct cg_node {
@@ -27,6 +28,11 @@ struct cg_node {
 	int weight;		/* memory.ksm.weight, -1 without the file */
 	struct ksm_counts counts;
 	enum count_source source;
+
+	/* top: since the previous frame, if the cgroup was in it */
+	bool have_rate;
+	double scan_rate;	/* pages scanned per second */
+	int64_t merging_delta;	/* change of merging_pages */
 
 	bool shown;		/* passes the filter */
 	bool last_shown;	/* no shown sibling after it: for tree drawing */
@@ -46,6 +52,7 @@ int tree_build(const char *cg, struct cg_tree *t);
 void tree_fill(struct cg_tree *t);
 void tree_filter(struct cg_tree *t, bool all);
 struct cg_node *tree_find(const struct cg_tree *t, const char *path);
+void tree_rates(struct cg_tree *t, const struct cg_tree *prev, double seconds);
 void tree_free(struct cg_tree *t);
 int tree_load(const char *cg, bool all, struct cg_tree *t);
 

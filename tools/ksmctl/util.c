@@ -148,6 +148,69 @@ int write_file_at(int dirfd, const char *name, const char *value)
 	return err;
 }
 
+/*
+ * The length of the UTF-8 sequence at @s if it is a valid one (no overlong
+ * forms, no surrogates, nothing above U+10FFFF), else 0.  @s is a C string,
+ * so a sequence cut short by the NUL is invalid.
+ */
+size_t utf8_seq_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (u[0] < 0x80)
+		return u[0] ? 1 : 0;
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		len = 2;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		len = 3;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* The second byte's range rules out overlongs, surrogates, > U+10FFFF. */
+	if (u[0] == 0xe0)
+		lo = 0xa0;
+	else if (u[0] == 0xed)
+		hi = 0x9f;
+	else if (u[0] == 0xf0)
+		lo = 0x90;
+	else if (u[0] == 0xf4)
+		hi = 0x8f;
+	if (u[1] < lo || u[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (u[i] < 0x80 || u[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * @s with every byte that is not part of a valid UTF-8 sequence written as
+ * \xHH, as systemd and util-linux show such names: the result is valid
+ * UTF-8, fit for JSON strings and Prometheus labels.  A name that is valid
+ * UTF-8 comes back unchanged.
+ */
+char *utf8_escape_invalid(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 4 + 1), *o = out;
+
+	while (*s) {
+		size_t len = utf8_seq_len(s);
+
+		if (len) {
+			memcpy(o, s, len);
+			o += len;
+			s += len;
+		} else {
+			o += sprintf(o, "\\x%02x", (unsigned char)*s++);
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* Remove leading and trailing white space in place. */
 char *strstrip(char *s)
 {

@@ -34,6 +34,8 @@ int read_file_at(int dirfd, const char *name, char *buf, size_t size);
 int write_file_at(int dirfd, const char *name, const char *value);
 
 char *strstrip(char *s);
+size_t utf8_seq_len(const char *s);
+char *utf8_escape_invalid(const char *s);
 bool has_word(const char *list, const char *word);
 int parse_u64(const char *s, uint64_t *v);
 int parse_s64(const char *s, int64_t *v);
