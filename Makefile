@@ -35,10 +35,10 @@ export KSMCG_KERNEL = $(OBJ)/arch/x86/boot/bzImage
 export KSMCG_DEBUG_KERNEL = $(OBJ_DEBUG)/arch/x86/boot/bzImage
 export KSMCG_INITRAMFS = $(CACHE)/initramfs.cpio.gz
 export KSMCG_ROOTFS = $(CACHE)/rootfs-bookworm
-# Extra packages of that root filesystem: the container runtimes and the
-# busybox of tests/oci/guest-test.  Part of the rootfs's cache key: a change
-# rebuilds it.
-ROOTFS_EXTRA := runc,crun,podman,busybox-static
+# Extra packages of that root filesystem: the container runtimes, the
+# busybox of tests/oci/guest-test and strace for ksmctl's guest test.  Part
+# of the rootfs's cache key: a change rebuilds it.
+ROOTFS_EXTRA := runc,crun,podman,busybox-static,strace
 export KSMCG_ROOTFS_EXTRA := $(ROOTFS_EXTRA)
 export KSMCG_SELFTESTS = $(SELFTESTS)
 export KSMCG_BIN = $(BIN)
@@ -59,7 +59,7 @@ DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	libssl-dev dwarves cpio ccache qemu-system-x86 busybox-static \
 	rsync python3 python3-ply python3-git git patch kmod mmdebstrap \
 	pkg-config libjson-c-dev libsystemd-dev libcmocka-dev prometheus \
-	libnuma-dev
+	libnuma-dev bash-completion libsmartcols-dev
 
 .PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
 	ksmctl ksmctl-check systemd \
@@ -224,10 +224,10 @@ bench-ksmd: kernel kernel-base initramfs
 	@tests/bench/run-ksmd $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN)
 
 ksmctl: deps
-	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) all guest
+	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) DEVELOPER=1 all guest
 
 ksmctl-check: deps
-	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) check
+	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) DEVELOPER=1 check
 
 systemd: deps
 	@JOBS=$(JOBS) systemd-units/build-patched-systemd $(CACHE)/systemd
