@@ -2559,6 +2559,14 @@ static long vmstat_read(const char *item)
  * /proc/vmstat) are pages_shared.  The root's own processes have the KSM
  * pages charged to the root itself: all, less those of its children.
  */
+/*
+ * KSM pages that are out of the stable tree and charged to no cgroup that
+ * is still there (one that was removed while dying: test_ksm_dying's
+ * known failure): the profits fall short of general_profit by exactly
+ * those pages, and nr_ksm_pages exceeds pages_shared by as many.
+ */
+static long stray_ksm_pages;
+
 static bool profit_adds_up(const char *root, bool verbose)
 {
 	long general = ksm_read("general_profit");
@@ -2597,9 +2605,14 @@ static bool profit_adds_up(const char *root, bool verbose)
 	if (subtree_sum(&own, NULL, 0, &n))
 		return false;
 	n.ksm_pages = total - children_ksm;
+	stray_ksm_pages = 0;
 	if (children + cg_profit(&n) == general && total == shared &&
 	    nr_ksm == shared)
 		return true;
+	/* The root's own processes hold no KSM page charged to the root */
+	if (n.ksm_pages > 0 && nr_ksm - shared == n.ksm_pages &&
+	    total == nr_ksm && children + cg_profit(&n) + n.ksm_pages * PAGE_SIZE == general)
+		stray_ksm_pages = n.ksm_pages;
 	if (!verbose)
 		return false;
 	ksft_print_msg("profits %ld + root's %ld, general_profit %ld\n",
@@ -2645,6 +2658,22 @@ static bool wait_adds_up(const char *root)
 			return profit_adds_up(root, true);
 		usleep(20000);
 	}
+	return true;
+}
+
+/*
+ * As wait_adds_up(), but stray KSM pages (see stray_ksm_pages) are
+ * reported and counted in *@stray rather than failed.
+ */
+static bool wait_adds_up_but_stray(const char *root, long *stray)
+{
+	if (wait_adds_up(root))
+		return true;
+	if (!stray_ksm_pages)
+		return false;
+	ksft_print_msg("%ld KSM page(s) charged to a removed cgroup, out of the stable tree\n",
+		       stray_ksm_pages);
+	*stray += stray_ksm_pages;
 	return true;
 }
 
@@ -3183,6 +3212,7 @@ static int test_ksm_stress(const char *root)
 	char *cgs[STRESS_CGROUPS] = {};
 	int ret = KSFT_FAIL, i, status, bad = 0;
 	const char *env = getenv("TEST_KSM_STRESS_SECONDS");
+	long stray = 0;
 	int seconds = env ? atoi(env) : 20;
 	pid_t pids[3];
 	time_t end;
@@ -3246,12 +3276,17 @@ static int test_ksm_stress(const char *root)
 			{ cgs[2], { cgs[2] } }, { cgs[3], { cgs[3], cgs[0], cgs[1] } },
 		};
 
-		/* memory.ksm.stat is exact, and 0 once the workers are gone */
+		/*
+		 * memory.ksm.stat is exact, and 0 once the workers are gone;
+		 * KSM pages charged to a removed cgroup (test_ksm_dying's known
+		 * failure) make it an XFAIL, not a pass.
+		 */
 		if (!wait_stat_matches(t, STRESS_CGROUPS, NULL, 0) ||
-		    !wait_adds_up(root))
+		    !wait_adds_up_but_stray(root, &stray))
 			goto out;
 		stop_all(w, STRESS_WORKERS);
-		if (!wait_stat_zero(t, STRESS_CGROUPS) || !wait_adds_up(root))
+		if (!wait_stat_zero(t, STRESS_CGROUPS) ||
+		    !wait_adds_up_but_stray(root, &stray))
 			goto out;
 	}
 
@@ -3261,7 +3296,7 @@ static int test_ksm_stress(const char *root)
 	 */
 	worker_stop(&pacemaker);
 	if (ksm_counters_back())
-		ret = KSFT_PASS;
+		ret = stray ? KSFT_XFAIL : KSFT_PASS;
 	if (*stress_failures) {
 		ksft_print_msg("%d siblings found their pages changed\n",
 			       *stress_failures);
