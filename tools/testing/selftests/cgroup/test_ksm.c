@@ -518,6 +518,35 @@ static int worker_serve(int cmd, int resp)
 	return 0;
 }
 
+/*
+ * A worker starts with the test's pages, shared until one side writes.
+ * prctl(PR_SET_MEMORY_MERGE) makes them mergeable in the worker alone, and
+ * KSM may make such a page a KSM page where it is (it refuses only in the
+ * VMAs merged for a memory cgroup): the test would map a KSM page that no
+ * rmap_item of KSM leads to, and that the counters of the later tests do
+ * not expect.  So a prctl() worker first writes every private page it can
+ * write, to own a copy of each.
+ */
+static int own_inherited_pages(void)
+{
+	unsigned long start, end, a;
+	char line[512], perms[8];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3 ||
+		    strcmp(perms, "rw-p"))
+			continue;
+		/* An atomic add of 0 writes, where a plain one need not */
+		for (a = start; a < end; a += PAGE_SIZE)
+			__atomic_fetch_add((char *)a, 0, __ATOMIC_RELAXED);
+	}
+	fclose(f);
+	return 0;
+}
+
 static int worker_loop(int cmd, int resp, int flags)
 {
 	size_t size;
@@ -529,7 +558,8 @@ static int worker_loop(int cmd, int resp, int flags)
 	if (flags & W_SALT)
 		worker_salt = 0x40;
 	size = worker_npages * PAGE_SIZE;
-	if ((flags & W_PRCTL) && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
+	if ((flags & W_PRCTL) &&
+	    (own_inherited_pages() || prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0)))
 		return 101;
 	/* Between guard pages: a VMA that merges with no neighbour. */
 	p = mmap(NULL, size + 2 * PAGE_SIZE, PROT_NONE,
@@ -1751,6 +1781,58 @@ out:
 }
 
 /*
+ * A process outside the cgroup forks a child into it (CLONE_INTO_CGROUP):
+ * the child's pages are the parent's until one of them writes, and ksmd
+ * scans only the child.  None of those pages becomes a KSM page in the
+ * parent, which KSM would not know it maps: with nothing else to merge
+ * with, the child's inherited pages stay as they are (merging them with
+ * each other would save nothing while the parent maps them all); once a
+ * process of the cgroup has pages of the same contents, the child's are
+ * merged into those, and the parent still maps its own pages, intact.
+ */
+static int test_ksm_inherited(const char *root)
+{
+	struct worker parent = {}, w[2] = {};
+	char *on = NULL, *off = NULL;
+	int ret = KSFT_FAIL, fd = -1;
+
+	on = cg_new(root, "ksm_test_inherited_on");
+	off = cg_new(root, "ksm_test_inherited_off");
+	if (!on || !off || cg_ksm(on, 1))
+		goto out;
+	fd = dirfd_open_opath(on);
+	if (fd < 0 || worker_start(&parent, off, 0))
+		goto out;
+	if (worker_child(&parent, &w[0], CMD_FORK_INTO, fd))
+		goto out;
+	if (!wait_scans(2))
+		goto out;
+	if (proc_ksm_kb(parent.pid) || worker_ksm_pages(&w[0])) {
+		ksft_print_msg("parent maps %ld kB of KSM pages, child %ld pages\n",
+			       proc_ksm_kb(parent.pid), worker_ksm_pages(&w[0]));
+		goto out;
+	}
+	if (worker_start(&w[1], on, 0) || !wait_merging(w, 2, NR_PAGES))
+		goto out;
+	if (proc_ksm_kb(parent.pid)) {
+		ksft_print_msg("parent maps %ld kB of KSM pages\n",
+			       proc_ksm_kb(parent.pid));
+		goto out;
+	}
+	if (!worker_check(&parent) || !all_check(w, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 2);
+	worker_stop(&parent);
+	if (fd >= 0)
+		close(fd);
+	cg_free(on);
+	cg_free(off);
+	return ret;
+}
+
+/*
  * Children forked while 0 is written hold no page merged for the cgroup
  * once they run, whichever side of the write they were forked on: the
  * writer's walk finds them, or they find memory.ksm 0.  A large worker
@@ -1979,72 +2061,50 @@ out:
  * its processes are gone, with ksmd stopped: KSM keeps no reference on it
  * (nr_dying_descendants of its parent comes back within a few seconds).
  *
- * What a cgroup's processes are first to read of a file stays in the page
- * cache charged to it, and keeps a removed cgroup dying with or without
- * KSM: a first cgroup, not enabled, takes those charges, and the count is
- * taken after it is removed.  The workers are forked by a helper that
- * exits before the count is checked, as the process that started a
- * service's processes does not outlive them here either.
- *
- * Known failure (XFAIL): the cgroup stays dying until this test program
- * exits, stopping ksmd or not; what holds it is not found yet.  It runs
- * last, so that nothing it leaves can touch another test's counts.
+ * The workers' anonymous and KSM pages are gone with them; what they were
+ * first to read of a file (this program's text, when it runs from a disk)
+ * stays in the page cache charged to the cgroup and keeps it dying with or
+ * without KSM, so it is reclaimed before the cgroup is removed.
  */
-static int dying_helper(char **cg, long *before)
-{
-	struct worker w[2] = {};
-	int i, ret = -1;
-
-	for (i = 0; i < 2; i++)
-		if (worker_start(&w[i], cg[1], 0))
-			goto out;
-	stop_all(w, 2);
-	if (cg_destroy(cg[1]) || cg_ksm(cg[2], 1))
-		goto out;
-	for (i = 0; i < 2; i++)
-		if (worker_start(&w[i], cg[2], 0))
-			goto out;
-	if (!wait_merging(w, 2, NR_PAGES))
-		goto out;
-	*before = cg_read_key_long(cg[0], "cgroup.stat", "nr_dying_descendants ");
-	if (*before < 0 || ksm_write("run", 0))
-		goto out;
-	stop_all(w, 2);
-	ret = cg_destroy(cg[2]);
-out:
-	stop_all(w, 2);
-	return ret;
-}
-
 static int test_ksm_dying(const char *root)
 {
 	static const char *const names[] = {
-		"ksm_test_dying", "ksm_test_dying/warm", "ksm_test_dying/c",
+		"ksm_test_dying", "ksm_test_dying/c",
 	};
-	long before = -1, now = -1;
-	int ret = KSFT_FAIL, p[2], status;
-	char *cg[3] = {};
+	long before = -1, now = -1, anon, ksm, file;
+	struct worker w[2] = {};
+	int ret = KSFT_FAIL, i;
+	char *cg[2] = {};
 	time_t deadline;
-	pid_t pid;
 
-	if (cg_new_tree(root, names, 3, 1, cg) || pipe(p))
+	if (cg_new_tree(root, names, 2, 1, cg) || cg_ksm(cg[1], 1))
 		goto out;
-	pid = fork();
-	if (pid < 0)
+	for (i = 0; i < 2; i++)
+		if (worker_start(&w[i], cg[1], 0))
+			goto out;
+	if (!wait_merging(w, 2, NR_PAGES))
 		goto out;
-	if (pid == 0) {
-		close(p[0]);
-		status = dying_helper(cg, &before);
-		if (write(p[1], &before, sizeof(before)) != sizeof(before))
-			status = -1;
-		_exit(status ? 1 : 0);
+	before = cg_read_key_long(cg[0], "cgroup.stat", "nr_dying_descendants ");
+	if (before < 0 || ksm_write("run", 0))
+		goto out;
+	stop_all(w, 2);
+	/* memory.stat may lag until its periodic flush */
+	deadline = time(NULL) + STAT_SECONDS;
+	do {
+		anon = cg_read_key_long(cg[1], "memory.stat", "anon ");
+		ksm = cg_read_key_long(cg[1], "memory.stat", "\nksm ");
+		if (!anon && !ksm)
+			break;
+		usleep(50000);
+	} while (time(NULL) <= deadline);
+	if (anon || ksm) {
+		ksft_print_msg("after the exit: anon %ld ksm %ld\n", anon, ksm);
+		goto out;
 	}
-	close(p[1]);
-	if (read(p[0], &before, sizeof(before)) != sizeof(before))
-		before = -1;
-	close(p[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) || before < 0)
+	/* -EAGAIN if it reclaimed less: what is left is shown below */
+	cg_write(cg[1], "memory.reclaim", "64M");
+	file = cg_read_key_long(cg[1], "memory.stat", "file ");
+	if (cg_destroy(cg[1]))
 		goto out;
 	deadline = time(NULL) + 10;
 	while (time(NULL) <= deadline) {
@@ -2055,14 +2115,15 @@ static int test_ksm_dying(const char *root)
 		usleep(50000);
 	}
 	if (now != before) {
-		ksft_print_msg("nr_dying_descendants %ld, was %ld\n", now, before);
-		ret = KSFT_XFAIL;
+		ksft_print_msg("nr_dying_descendants %ld, was %ld (file %ld)\n",
+			       now, before, file);
 		goto out;
 	}
 	ret = KSFT_PASS;
 out:
+	stop_all(w, 2);
 	ksm_write("run", 1);
-	cg_free_tree(cg, 3);
+	cg_free_tree(cg, 2);
 	return ret;
 }
 
@@ -2559,14 +2620,6 @@ static long vmstat_read(const char *item)
  * /proc/vmstat) are pages_shared.  The root's own processes have the KSM
  * pages charged to the root itself: all, less those of its children.
  */
-/*
- * KSM pages that are out of the stable tree and charged to no cgroup that
- * is still there (one that was removed while dying: test_ksm_dying's
- * known failure): the profits fall short of general_profit by exactly
- * those pages, and nr_ksm_pages exceeds pages_shared by as many.
- */
-static long stray_ksm_pages;
-
 static bool profit_adds_up(const char *root, bool verbose)
 {
 	long general = ksm_read("general_profit");
@@ -2605,14 +2658,9 @@ static bool profit_adds_up(const char *root, bool verbose)
 	if (subtree_sum(&own, NULL, 0, &n))
 		return false;
 	n.ksm_pages = total - children_ksm;
-	stray_ksm_pages = 0;
 	if (children + cg_profit(&n) == general && total == shared &&
 	    nr_ksm == shared)
 		return true;
-	/* The root's own processes hold no KSM page charged to the root */
-	if (n.ksm_pages > 0 && nr_ksm - shared == n.ksm_pages &&
-	    total == nr_ksm && children + cg_profit(&n) + n.ksm_pages * PAGE_SIZE == general)
-		stray_ksm_pages = n.ksm_pages;
 	if (!verbose)
 		return false;
 	ksft_print_msg("profits %ld + root's %ld, general_profit %ld\n",
@@ -2638,42 +2686,15 @@ static bool profit_adds_up(const char *root, bool verbose)
 	return false;
 }
 
-/*
- * The test shares its pages with the workers it forks until one of them
- * writes them, and KSM may have merged some for a worker: the test maps
- * them as KSM pages then, which count in nr_ksm_pages and ksm_pages, but
- * not in pages_shared once the worker is gone, as KSM does not scan the
- * test.  Turning PR_SET_MEMORY_MERGE off unmerges every page of the process.
- */
 static bool wait_adds_up(const char *root)
 {
 	struct ksm_wait wait = ksm_wait_start();
-
-	if (prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) ||
-	    prctl(PR_SET_MEMORY_MERGE, 0, 0, 0, 0))
-		return false;
 
 	while (!profit_adds_up(root, false)) {
 		if (ksm_wait_over(&wait))
 			return profit_adds_up(root, true);
 		usleep(20000);
 	}
-	return true;
-}
-
-/*
- * As wait_adds_up(), but stray KSM pages (see stray_ksm_pages) are
- * reported and counted in *@stray rather than failed.
- */
-static bool wait_adds_up_but_stray(const char *root, long *stray)
-{
-	if (wait_adds_up(root))
-		return true;
-	if (!stray_ksm_pages)
-		return false;
-	ksft_print_msg("%ld KSM page(s) charged to a removed cgroup, out of the stable tree\n",
-		       stray_ksm_pages);
-	*stray += stray_ksm_pages;
 	return true;
 }
 
@@ -3212,7 +3233,6 @@ static int test_ksm_stress(const char *root)
 	char *cgs[STRESS_CGROUPS] = {};
 	int ret = KSFT_FAIL, i, status, bad = 0;
 	const char *env = getenv("TEST_KSM_STRESS_SECONDS");
-	long stray = 0;
 	int seconds = env ? atoi(env) : 20;
 	pid_t pids[3];
 	time_t end;
@@ -3276,17 +3296,12 @@ static int test_ksm_stress(const char *root)
 			{ cgs[2], { cgs[2] } }, { cgs[3], { cgs[3], cgs[0], cgs[1] } },
 		};
 
-		/*
-		 * memory.ksm.stat is exact, and 0 once the workers are gone;
-		 * KSM pages charged to a removed cgroup (test_ksm_dying's known
-		 * failure) make it an XFAIL, not a pass.
-		 */
+		/* memory.ksm.stat is exact, and 0 once the workers are gone */
 		if (!wait_stat_matches(t, STRESS_CGROUPS, NULL, 0) ||
-		    !wait_adds_up_but_stray(root, &stray))
+		    !wait_adds_up(root))
 			goto out;
 		stop_all(w, STRESS_WORKERS);
-		if (!wait_stat_zero(t, STRESS_CGROUPS) ||
-		    !wait_adds_up_but_stray(root, &stray))
+		if (!wait_stat_zero(t, STRESS_CGROUPS) || !wait_adds_up(root))
 			goto out;
 	}
 
@@ -3296,7 +3311,7 @@ static int test_ksm_stress(const char *root)
 	 */
 	worker_stop(&pacemaker);
 	if (ksm_counters_back())
-		ret = stray ? KSFT_XFAIL : KSFT_PASS;
+		ret = KSFT_PASS;
 	if (*stress_failures) {
 		ksft_print_msg("%d siblings found their pages changed\n",
 			       *stress_failures);
@@ -3651,6 +3666,7 @@ struct ksm_test {
 	T(test_ksm_shared_mm),
 	T(test_ksm_disable_killed),
 	T(test_ksm_clone_into_disabled),
+	T(test_ksm_inherited),
 	T(test_ksm_fork_race),
 	T(test_ksm_owner_handoff),
 	T(test_ksm_run2),
@@ -3757,9 +3773,6 @@ int main(int argc, char **argv)
 			break;
 		case KSFT_SKIP:
 			ksft_test_result_skip("%s\n", tests[i].name);
-			break;
-		case KSFT_XFAIL:
-			ksft_test_result_xfail("%s\n", tests[i].name);
 			break;
 		default:
 			ret = EXIT_FAILURE;
