@@ -18,14 +18,14 @@
 static void usage_enable(FILE *f, const char *cmd)
 {
 	fprintf(f,
-		"Usage: ksmctl %s [OPTIONS] [CGROUP...]\n"
+		"Usage: " PROGNAME " %s [OPTIONS] [CGROUP...]\n"
 		"\n"
 		"%s KSM for every process of each cgroup's subtree (memory.ksm = %s).\n"
 		"\n"
 		"  CGROUP               a cgroup path: a/b, /a/b or /sys/fs/cgroup/a/b\n"
 		"  -u, --unit NAME      the cgroup of the systemd unit NAME\n"
 		"  -p, --pid PID        the cgroup of process PID\n"
-		"  -s, --self           the cgroup of ksmctl itself\n"
+		"  -s, --self           the cgroup of " PROGNAME " itself\n"
 		"  -h, --help           show this help\n",
 		cmd, !strcmp(cmd, "enable") ? "Enable" : "Disable",
 		!strcmp(cmd, "enable") ? "1" : "0");

@@ -603,7 +603,7 @@ static void usage_annotations(FILE *f)
 
 static void usage_oci_hook(FILE *f)
 {
-	fputs("Usage: ksmctl oci-hook [--strict]\n"
+	fputs("Usage: " PROGNAME " oci-hook [--strict]\n"
 	      "\n"
 	      "OCI runtime hook (createRuntime or prestart): set memory.ksm of the\n"
 	      "container's cgroup, or its pod's, from the container's annotations.  Reads\n"
@@ -718,14 +718,14 @@ int cmd_oci_hook(int argc, char **argv)
 
 static void usage_nri_hook(FILE *f)
 {
-	fputs("Usage: ksmctl nri-hook [--strict] invoke\n"
+	fputs("Usage: " PROGNAME " nri-hook [--strict] invoke\n"
 	      "       ksmctl-nri invoke\n"
 	      "\n"
 	      "NRI v0.1 plugin for containerd 1.6: on the \"create\" request of a container\n"
 	      "or pod sandbox, set memory.ksm of its cgroup, or its pod's, from the\n"
 	      "annotations of its spec or the pod's labels.  Reads the request from\n"
 	      "standard input and prints the result on standard output.  Installed as\n"
-	      "/opt/nri/bin/ksmctl-nri (a link to ksmctl) and named in /etc/nri/conf.json;\n"
+	      "/opt/nri/bin/ksmctl-nri (a link to " PROGNAME ") and named in /etc/nri/conf.json;\n"
 	      "{\"strict\": true} in its \"conf\" there is --strict.\n"
 	      "\n"
 	      "      --strict         fail if the kernel has no memory.ksm (default: warn\n"
@@ -825,7 +825,7 @@ static int nri_hook(bool strict)
 		json_object_object_add(res, "version", json_object_new_string("0.1"));
 	if (ret < 0)
 		json_object_object_add(res, "error", json_object_new_string(
-			len ? strstrip(msgs) : "ksmctl: failed"));
+			len ? strstrip(msgs) : PROGNAME ": failed"));
 	json_object_object_add(res, "metadata", meta);
 	printf("%s\n", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN |
 						      JSON_C_TO_STRING_NOSLASHESCAPE));

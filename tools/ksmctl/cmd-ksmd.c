@@ -22,7 +22,7 @@ static void usage_ksmd(FILE *f)
 {
 	size_t i;
 
-	fputs("Usage: ksmctl ksmd [OPTIONS] [KEY[=VALUE]...]\n"
+	fputs("Usage: " PROGNAME " ksmd [OPTIONS] [KEY[=VALUE]...]\n"
 	      "\n"
 	      "Show ksmd's knobs and numbers in /sys/kernel/mm/ksm, or set knobs.\n"
 	      "Without KEY, show all that this kernel has.\n"
@@ -52,7 +52,7 @@ static int knob_by_name(const char *name, size_t len, const struct knob **k)
 	snprintf(buf, sizeof(buf), "%.*s", (int)len, name);
 	*k = knob_find(buf);
 	if (!*k) {
-		ksm_error("unknown ksmd key \"%s\" (see ksmctl ksmd --help)", buf);
+		ksm_error("unknown ksmd key \"%s\" (see " PROGNAME " ksmd --help)", buf);
 		return -EINVAL;
 	}
 	return 0;
@@ -238,7 +238,7 @@ int cmd_start_stop(int argc, char **argv)
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			printf("Usage: ksmctl %s\n\n%s ksmd (%s/run = %s).\n", argv[0],
+			printf("Usage: " PROGNAME " %s\n\n%s ksmd (%s/run = %s).\n", argv[0],
 			       !strcmp(argv[0], "start") ? "Start" : "Stop", DEFAULT_KSM_SYSFS,
 			       !strcmp(argv[0], "start") ? "1" : "0");
 			return EXIT_SUCCESS;

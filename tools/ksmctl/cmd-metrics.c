@@ -22,13 +22,13 @@
 
 static void usage_metrics(FILE *f)
 {
-	fputs("Usage: ksmctl metrics [OPTIONS] [CGROUP]\n"
+	fputs("Usage: " PROGNAME " metrics [OPTIONS] [CGROUP]\n"
 	      "\n"
 	      "Print ksmd's and the cgroups' numbers in the Prometheus text format.\n"
 	      "\n"
 	      "  -u, --unit NAME      the cgroup of the systemd unit NAME\n"
 	      "  -p, --pid PID        the cgroup of process PID\n"
-	      "  -s, --self           the cgroup of ksmctl itself\n"
+	      "  -s, --self           the cgroup of " PROGNAME " itself\n"
 	      "  -a, --all            every cgroup, not only those where KSM is on or\n"
 	      "                       that have numbers\n"
 	      "      --max-depth N    no cgroup more than N levels below CGROUP (their\n"

@@ -5,7 +5,7 @@
  * Under systemd the cgroup is a transient scope, started with ksmctl's own
  * process in it, so that systemd knows the cgroup and cleans it up when
  * the command ends; ksmctl then writes memory.ksm and execs the command.
- * Elsewhere it is a plain cgroup beside ksmctl's own (or where --cgroup
+ * Elsewhere it is a plain cgroup beside " PROGNAME "'s own (or where --cgroup
  * says), created with the memory controller enabled down to it.
  *
  * Everything is set up before the exec, and taken back if a step fails,
@@ -29,13 +29,13 @@
 
 static void usage_run(FILE *f)
 {
-	fputs("Usage: ksmctl run [OPTIONS] [--] COMMAND [ARG...]\n"
+	fputs("Usage: " PROGNAME " run [OPTIONS] [--] COMMAND [ARG...]\n"
 	      "\n"
 	      "Run COMMAND in a cgroup with KSM enabled: a transient systemd scope when\n"
-	      "systemd is PID 1, otherwise a new cgroup beside ksmctl's own.\n"
+	      "systemd is PID 1, otherwise a new cgroup beside " PROGNAME "'s own.\n"
 	      "\n"
 	      "  -c, --cgroup NAME    the scope's name (NAME.scope), or the cgroup:\n"
-	      "                       a name beside ksmctl's cgroup, or a path\n"
+	      "                       a name beside " PROGNAME "'s cgroup, or a path\n"
 	      "  -w, --weight N       also set memory.ksm.weight (1-10000)\n"
 	      "      --no-systemd     a plain cgroup even under systemd\n"
 	      "  -h, --help           show this help\n", f);
@@ -78,9 +78,9 @@ static int run_in_scope(const char *name, const char *weight, char **cmd)
 			return EXIT_USAGE;
 		}
 	} else {
-		unit = xasprintf("ksmctl-run-%d.scope", (int)getpid());
+		unit = xasprintf(PROGNAME "-run-%d.scope", (int)getpid());
 	}
-	desc = xasprintf("ksmctl run %s", cmd[0]);
+	desc = xasprintf(PROGNAME " run %s", cmd[0]);
 
 	ret = scope_start(unit, getpid(), desc, &raw);
 	if (ret == 0 && cg_normalize(raw, &cg) < 0) {
@@ -138,7 +138,7 @@ static int plain_cgroup_name(const char *name, const char *self, char **cg)
 		else
 			*cg = xasprintf("%s/%s", strcmp(parent, "/") ? parent : "", name);
 	} else {
-		*cg = xasprintf("%s/ksmctl-run-%d", strcmp(parent, "/") ? parent : "",
+		*cg = xasprintf("%s/" PROGNAME "-run-%d", strcmp(parent, "/") ? parent : "",
 				(int)getpid());
 	}
 	if (ret < 0)
@@ -246,7 +246,7 @@ static int run_in_cgroup(const char *name, const char *weight, char **cmd)
 	if (ret == 0)
 		ret = cg_of_pid("self", &raw);
 	if (ret == 0 && cg_normalize(raw, &r.self) < 0) {
-		ksm_error("invalid cgroup of ksmctl \"%s\"", raw);
+		ksm_error("invalid cgroup of " PROGNAME " \"%s\"", raw);
 		ret = -EINVAL;
 	}
 	free(raw);

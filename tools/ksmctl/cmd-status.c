@@ -19,7 +19,7 @@
 
 static void usage_status(FILE *f)
 {
-	fputs("Usage: ksmctl status [OPTIONS] [CGROUP]\n"
+	fputs("Usage: " PROGNAME " status [OPTIONS] [CGROUP]\n"
 	      "\n"
 	      "Show ksmd's state and the cgroup tree below CGROUP (default: the root)\n"
 	      "with each cgroup's KSM setting and numbers.  Only cgroups where KSM is on\n"
@@ -27,7 +27,7 @@ static void usage_status(FILE *f)
 	      "\n"
 	      "  -u, --unit NAME      the cgroup of the systemd unit NAME\n"
 	      "  -p, --pid PID        the cgroup of process PID\n"
-	      "  -s, --self           the cgroup of ksmctl itself\n"
+	      "  -s, --self           the cgroup of " PROGNAME " itself\n"
 	      "  -a, --all            show every cgroup\n"
 	      "  -b, --bytes          print sizes in bytes\n"
 	      "  -o, --output COLS    columns to show (+COLS adds to the default)\n"

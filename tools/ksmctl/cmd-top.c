@@ -35,13 +35,13 @@ static void on_signal(int sig)
 
 static void usage_top(FILE *f)
 {
-	fputs("Usage: ksmctl top [OPTIONS] [CGROUP]\n"
+	fputs("Usage: " PROGNAME " top [OPTIONS] [CGROUP]\n"
 	      "\n"
 	      "Show the cgroups below CGROUP sorted by KSM profit, refreshed.\n"
 	      "\n"
 	      "  -u, --unit NAME        the cgroup of the systemd unit NAME\n"
 	      "  -p, --pid PID          the cgroup of process PID\n"
-	      "  -s, --self             the cgroup of ksmctl itself\n"
+	      "  -s, --self             the cgroup of " PROGNAME " itself\n"
 	      "  -n, --iterations N     stop after N frames\n"
 	      "  -d, --delay SECONDS    time between frames (default 1)\n"
 	      "  -b, --batch            plain frames one after the other, no screen\n"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What the commands share: usage errors in one form ("Try 'ksmctl CMD
+ * What the commands share: usage errors in one form ("Try '" PROGNAME " CMD
  * --help'."), and naming cgroups by path, unit, process or ksmctl itself.
  */
 #include <errno.h>
@@ -26,7 +26,7 @@ int bad_option(const char *cmd, char **argv, int c)
 		ksm_error("option '%s' needs an argument", opt);
 	else
 		ksm_error("unrecognized option '%s'", opt);
-	fprintf(ksm_errfile ? ksm_errfile : stderr, "Try 'ksmctl %s --help'.\n", cmd);
+	fprintf(ksm_errfile ? ksm_errfile : stderr, "Try '" PROGNAME " %s --help'.\n", cmd);
 	return EXIT_USAGE;
 }
 
@@ -34,9 +34,9 @@ int usage_error(const char *cmd, const char *msg)
 {
 	ksm_error("%s", msg);
 	if (cmd)
-		fprintf(ksm_errfile ? ksm_errfile : stderr, "Try 'ksmctl %s --help'.\n", cmd);
+		fprintf(ksm_errfile ? ksm_errfile : stderr, "Try '" PROGNAME " %s --help'.\n", cmd);
 	else
-		fprintf(ksm_errfile ? ksm_errfile : stderr, "Try 'ksmctl --help'.\n");
+		fprintf(ksm_errfile ? ksm_errfile : stderr, "Try '" PROGNAME " --help'.\n");
 	return EXIT_USAGE;
 }
 

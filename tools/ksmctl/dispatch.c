@@ -40,7 +40,7 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fputs("Usage: ksmctl COMMAND [OPTIONS] [ARGS]\n"
+	fputs("Usage: " PROGNAME " COMMAND [OPTIONS] [ARGS]\n"
 	      "\n"
 	      "Control Kernel Samepage Merging (KSM) for cgroups.\n"
 	      "\n"
@@ -51,7 +51,7 @@ static void usage(FILE *f)
 	      "  -h, --help     show this help; COMMAND --help for a command's\n"
 	      "  -V, --version  show the version\n"
 	      "\n"
-	      "See ksmctl(8).\n", f);
+	      "See " PROGNAME "(8).\n", f);
 }
 
 int ksmctl_main(int argc, char **argv)
@@ -70,13 +70,13 @@ int ksmctl_main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		printf("ksmctl %s (cgroup KSM)\n", KSMCTL_VERSION);
+		printf(PROGNAME " %s (cgroup KSM)\n", KSMCTL_VERSION);
 		return EXIT_SUCCESS;
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	ksm_error("unknown command \"%s\"", argv[1]);
-	fprintf(ksm_errfile ? ksm_errfile : stderr, "Try 'ksmctl --help'.\n");
+	fprintf(ksm_errfile ? ksm_errfile : stderr, "Try '" PROGNAME " --help'.\n");
 	return EXIT_USAGE;
 }

@@ -15,7 +15,7 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	ret = ksmctl_main(argc, argv);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("ksmctl: standard output");
+		perror(PROGNAME ": standard output");
 		return EXIT_FAILURE;
 	}
 	return ret;

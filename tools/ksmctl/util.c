@@ -21,7 +21,7 @@ static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
 	FILE *f = ksm_errfile ? ksm_errfile : stderr;
 
-	fprintf(f, "ksmctl: %s", prefix);
+	fprintf(f, PROGNAME ": %s", prefix);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
 	fflush(f);
@@ -48,7 +48,7 @@ void ksm_warn(const char *fmt, ...)
 static void *check_alloc(void *p)
 {
 	if (!p) {
-		fputs("ksmctl: out of memory\n", stderr);
+		fputs(PROGNAME ": out of memory\n", stderr);
 		exit(EXIT_FAILURE);
 	}
 	return p;

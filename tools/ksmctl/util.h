@@ -9,6 +9,15 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The name the program is installed under, in its messages and usage:
+ * Debian's package calls it ksmcgctl, as ksmtuned has a ksmctl of its own
+ * (make PROGNAME=ksmcgctl).
+ */
+#ifndef PROGNAME
+#define PROGNAME "ksmctl"
+#endif
+
 /* Exit statuses; see EXIT STATUS in ksmctl.8. */
 #define EXIT_USAGE 2
 
