@@ -25,6 +25,7 @@ CHECK = $(KCACHE)/check
 # checkout builds into a directory of its own.
 KSMCTL_O = $(CACHE)/ksmctl/$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-12)
 BIN = $(CACHE)/bin
+DEB_OUT = $(CACHE)/deb
 
 export CCACHE_DIR := $(CACHE)/ccache
 # Path-independent ccache hits: the tree and build directories may move.
@@ -36,13 +37,16 @@ export KSMCG_DEBUG_KERNEL = $(OBJ_DEBUG)/arch/x86/boot/bzImage
 export KSMCG_INITRAMFS = $(CACHE)/initramfs.cpio.gz
 export KSMCG_ROOTFS = $(CACHE)/rootfs-bookworm
 # Extra packages of that root filesystem: the container runtimes, the
-# busybox of tests/oci/guest-test and strace for ksmctl's guest test.  Part
+# busybox of tests/oci/guest-test, strace for ksmctl's guest test, and
+# ksmtuned and libjson-c5 for the package test (tests/deb/guest-test).  Part
 # of the rootfs's cache key: a change rebuilds it.
-ROOTFS_EXTRA := runc,crun,podman,busybox-static,strace
+ROOTFS_EXTRA := runc,crun,podman,busybox-static,strace,ksmtuned,libjson-c5
 export KSMCG_ROOTFS_EXTRA := $(ROOTFS_EXTRA)
 export KSMCG_SELFTESTS = $(SELFTESTS)
 export KSMCG_BIN = $(BIN)
 export KSMCG_OBJ = $(OBJ)
+export KSMCG_DEB = $(DEB_OUT)
+export KSMCG_KERNEL_DEB = $(KDEB_OUT)
 export PRISTINE
 export SERIES_OUT = $(KCACHE)/series
 export KSMCG_CHECK = $(CHECK)
@@ -59,10 +63,10 @@ DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	libssl-dev dwarves cpio ccache qemu-system-x86 busybox-static \
 	rsync python3 python3-ply python3-git git patch kmod mmdebstrap \
 	pkg-config libjson-c-dev libsystemd-dev libcmocka-dev prometheus \
-	libnuma-dev bash-completion libsmartcols-dev
+	libnuma-dev bash-completion libsmartcols-dev debhelper
 
 .PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
-	ksmctl ksmctl-check systemd \
+	ksmctl ksmctl-check deb kernel-deb kernel-deb-guest systemd \
 	vm demo test test-base upstream-base bench-unused bench-ksmctl bench-ksmd export-series clean
 
 help:
@@ -71,12 +75,14 @@ help:
 	@echo "make deps          install the Debian packages the build needs"
 	@echo "make kernel        build the guest kernel ($(OBJ))"
 	@echo "make kernel-debug  build the debug kernel (lockdep, KASAN, kmemleak)"
+	@echo "make kernel-deb    installable linux-image package (KDEB_CONFIG=debian|guest|FILE)"
 	@echo "make kernel-base   build the guest kernel without our series"
 	@echo "make selftests     build the kselftests for the guest"
 	@echo "make export-series export the kernel change as a patch series, checkpatch it"
 	@echo "make check-patches build the kernel after each patch of the series, W=1"
 	@echo "make upstream-base record upstream's selftests on the kernel without the series"
 	@echo "make ksmctl        build tools/ksmctl ($(KSMCTL_O)); ksmctl-check: its unit tests"
+	@echo "make deb           the Debian package of ksmctl, ksmcgctl ($(DEB_OUT))"
 	@echo "make systemd       Debian's systemd with MemoryKSM= (systemd-units/), staged for the guest"
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
 	@echo "make bench-ksmctl  ksmctl status on 1000 cgroups in the guest (benchmark)"
@@ -142,6 +148,24 @@ kernel-debug: tree
 	@echo "kernel: building $(OBJ_DEBUG)"
 	@$(KMAKE) O=$(OBJ_DEBUG) bzImage
 
+# Installable packages of our kernel (bindeb-pkg), in $(KDEB_OUT):
+# KDEB_CONFIG=debian (default) is Debian's configuration with
+# CONFIG_KSM_MEMCG=y, built in obj-deb (hours on 2 cores); guest is the
+# test guest's, reusing what `make kernel` built (what make test proves);
+# or name a .config file.  See build-aux/kernel-deb.
+KDEB_CONFIG ?= debian
+KDEB_OUT = $(KCACHE)/kernel-deb
+kernel-deb: tree
+	@if [ "$(KDEB_CONFIG)" = guest ]; then \
+		$(MAKE) -s kernel && \
+		JOBS=$(JOBS) build-aux/kernel-deb $(SRC) $(OBJ) guest $(KDEB_OUT); \
+	else \
+		JOBS=$(JOBS) build-aux/kernel-deb $(SRC) $(KCACHE)/obj-deb $(KDEB_CONFIG) $(KDEB_OUT); \
+	fi
+
+kernel-deb-guest:
+	@$(MAKE) -s kernel-deb KDEB_CONFIG=guest
+
 kernel-base: pristine
 	$(call kconfig,$(OBJ_BASE),$(GUEST_CONFIG),$(PRISTINE))
 	@echo "kernel: building $(OBJ_BASE) (no series)"
@@ -186,7 +210,8 @@ vm: kernel initramfs
 demo: kernel rootfs selftests ksmctl
 	@tests/vm/run --systemd -- tests/demo.sh $(BIN) $(KSMCTL_O)/guest/ksmctl
 
-test: pristine kernel kernel-debug initramfs rootfs selftests ksmctl systemd
+test: pristine kernel kernel-debug initramfs rootfs selftests ksmctl systemd deb \
+	kernel-deb-guest
 	@tests/run-all
 
 # What upstream's selftests do on the kernel without the series, which the
@@ -228,6 +253,10 @@ ksmctl: deps
 
 ksmctl-check: deps
 	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) DEVELOPER=1 check
+
+# ksmtuned owns /usr/sbin/ksmctl: the package installs ours as ksmcgctl.
+deb: deps
+	@build-aux/make-deb tools/ksmctl $(DEB_OUT)
 
 systemd: deps
 	@JOBS=$(JOBS) systemd-units/build-patched-systemd $(CACHE)/systemd
