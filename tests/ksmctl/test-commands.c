@@ -43,7 +43,7 @@ static void test_enable_disable(void **state)
 	fake_cgroup("/a/b", 0, NULL);
 	r = run_ksmctl("enable", "a", NULL);
 	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "");
+	assert_string_equal(r.out, "/a: memory.ksm 0 -> 1\n");
 	assert_string_equal(r.err, "");
 	assert_file(fake.cg, "a/memory.ksm", "1");
 	result_free(&r);
@@ -67,6 +67,70 @@ static void test_enable_disable(void **state)
 		assert_file(fake.cg, "a/b/memory.ksm", "1");
 		result_free(&r);
 	}
+}
+
+/*
+ * No silent success: what changed, for which cgroup, and what keeps it
+ * from working.
+ */
+static void test_enable_says(void **state)
+{
+	struct result r;
+
+	(void)state;
+	fake_knobs();
+	fake_cgroup("/svc", 0, NULL);
+	fake_cgroup("/p", 1, NULL);
+	fake_cgroup("/p/c", 1, NULL);
+	fake_proc(4242, "/svc", NULL);
+	fake_file(fake.proc, "self/cgroup", "0::/svc\n");
+
+	/* A PID names its whole cgroup */
+	r = run_ksmctl("enable", "--pid", "4242", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/svc: memory.ksm 0 -> 1 (the cgroup of PID 4242: "
+			    "every process in it)\n");
+	assert_string_equal(r.err, "");
+	result_free(&r);
+	r = run_ksmctl("enable", "--self", NULL);
+	assert_string_equal(r.out, "/svc: memory.ksm was already 1 (the cgroup of "
+			    "ksmctl itself)\n");
+	result_free(&r);
+	r = run_ksmctl("disable", "-q", "svc", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, "svc/memory.ksm", "0");
+	result_free(&r);
+
+	/* ksmd stopped, or scanning nothing */
+	fake_file(fake.ksm, "run", "0\n");
+	r = run_ksmctl("enable", "-q", "svc", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "ksmctl: warning: ksmd is stopped (run is 0): nothing "
+			    "is merged until it runs (ksmctl start)\n");
+	result_free(&r);
+	fake_file(fake.ksm, "run", "1\n");
+	fake_file(fake.ksm, "pages_to_scan", "0\n");
+	r = run_ksmctl("enable", "-q", "svc", NULL);
+	assert_contains(r.err, "warning: pages_to_scan is 0: ksmd scans nothing");
+	result_free(&r);
+	/* The advisor sets pages_to_scan itself */
+	fake_file(fake.ksm, "advisor_mode", "none [scan-time]\n");
+	r = run_ksmctl("enable", "-q", "svc", NULL);
+	assert_string_equal(r.err, "");
+	result_free(&r);
+
+	/* disable says which ancestor keeps the cgroup enabled */
+	r = run_ksmctl("disable", "p/c", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/p/c: memory.ksm 1 -> 0\n");
+	assert_string_equal(r.err, "ksmctl: warning: /p/c stays enabled: its ancestor "
+			    "/p has memory.ksm 1\n");
+	result_free(&r);
+	r = run_ksmctl("disable", "p", NULL);
+	assert_string_equal(r.err, "");
+	result_free(&r);
 }
 
 static void test_enable_pid_self(void **state)
@@ -558,6 +622,7 @@ static void test_run_errors(void **state)
 
 static const struct CMUnitTest tests[] = {
 	fake_test(test_enable_disable),
+	fake_test(test_enable_says),
 	fake_test(test_enable_pid_self),
 	fake_test(test_enable_no_cgroup),
 	fake_test(test_enable_no_memory_controller),

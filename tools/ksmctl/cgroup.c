@@ -224,20 +224,21 @@ out:
 	return ret;
 }
 
-/* The cgroup's own memory.ksm setting: 0 or 1. */
-int cg_read_ksm(const char *cg, int *value)
+static int read_ksm(const char *cg, int *value, bool quiet)
 {
 	char text[64], *path = cgroup_file_path(cg, KSM_FILE), *v;
 	int ret;
 
 	ret = read_file_at(AT_FDCWD, path, text, sizeof(text));
 	if (ret < 0) {
-		ksm_error("cannot read %s: %s", path, strerror(-ret));
+		if (!quiet)
+			ksm_error("cannot read %s: %s", path, strerror(-ret));
 		goto out;
 	}
 	v = strstrip(text);
 	if (strcmp(v, "0") && strcmp(v, "1")) {
-		ksm_error("%s: unexpected content \"%s\"", path, v);
+		if (!quiet)
+			ksm_error("%s: unexpected content \"%s\"", path, v);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -246,6 +247,18 @@ int cg_read_ksm(const char *cg, int *value)
 out:
 	free(path);
 	return ret;
+}
+
+/* The cgroup's own memory.ksm setting: 0 or 1. */
+int cg_read_ksm(const char *cg, int *value)
+{
+	return read_ksm(cg, value, false);
+}
+
+/* As cg_read_ksm(), without a message: for cgroups that may have none */
+int cg_read_ksm_quiet(const char *cg, int *value)
+{
+	return read_ksm(cg, value, true);
 }
 
 int cg_write(const char *cg, const char *file, const char *value)

@@ -17,6 +17,7 @@ int cg_resolve(const char *arg, char **cg);
 int cg_of_pid(const char *pid, char **cg);
 int cg_need_file(const char *cg, const char *file);
 int cg_read_ksm(const char *cg, int *value);
+int cg_read_ksm_quiet(const char *cg, int *value);
 int cg_write(const char *cg, const char *file, const char *value);
 int cg_enable_memory(const char *cg, char ***added, int *nadded);
 void cg_undo_memory(char **added, int nadded);

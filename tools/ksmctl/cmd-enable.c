@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ksmctl enable, disable: write memory.ksm of the cgroups named, all of
- * them or none.
+ * them or none, and say what changed and what will keep it from working:
+ * ksmd stopped, a cgroup that an ancestor keeps enabled, a systemd unit
+ * whose next start makes a new cgroup.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +14,7 @@
 
 #include "cgroup.h"
 #include "command.h"
+#include "knobs.h"
 #include "ksmctl.h"
 #include "util.h"
 
@@ -26,6 +29,7 @@ static void usage_enable(FILE *f, const char *cmd)
 		"  -u, --unit NAME      the cgroup of the systemd unit NAME\n"
 		"  -p, --pid PID        the cgroup of process PID\n"
 		"  -s, --self           the cgroup of " PROGNAME " itself\n"
+		"  -q, --quiet          do not say what changed (warnings stay)\n"
 		"  -h, --help           show this help\n",
 		cmd, !strcmp(cmd, "enable") ? "Enable" : "Disable",
 		!strcmp(cmd, "enable") ? "1" : "0");
@@ -35,6 +39,7 @@ static const struct option target_longopts[] = {
 	{ "unit", required_argument, NULL, 'u' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "self", no_argument, NULL, 's' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -45,10 +50,9 @@ static const struct option target_longopts[] = {
  * A write of 0 that fails may have unmerged part of the subtree already;
  * the kernel keeps the new value, so the user can simply retry.
  */
-static int set_ksm(struct targets *t, bool on)
+static int set_ksm(struct targets *t, bool on, int *old)
 {
 	const char *value = on ? "1" : "0";
-	int *old = xcalloc(t->n, sizeof(int));
 	size_t i, done;
 	int ret = 0;
 
@@ -64,27 +68,95 @@ static int set_ksm(struct targets *t, bool on)
 			if (old[i] != on)
 				cg_write(t->cgs[i], KSM_FILE, old[i] ? "1" : "0");
 	}
-	free(old);
 	return ret;
+}
+
+/* What the user named, when it was not the cgroup itself */
+static void say_changed(const char *cg, const struct target_spec *spec,
+			int old, bool on)
+{
+	if (old == on)
+		printf("%s: memory.ksm was already %d", cg, on);
+	else
+		printf("%s: memory.ksm %d -> %d", cg, old, on);
+	switch (spec->kind) {
+	case 'p':
+		printf(" (the cgroup of PID %s: every process in it)", spec->arg);
+		break;
+	case 's':
+		printf(" (the cgroup of " PROGNAME " itself)");
+		break;
+	case 'u':
+		printf(" (the cgroup of unit %s)", spec->arg);
+		break;
+	}
+	putchar('\n');
+}
+
+/* Merging needs ksmd to run and to scan something. */
+static void warn_ksmd(void)
+{
+	char run[KNOB_VALUE_MAX], pages[KNOB_VALUE_MAX], mode[KNOB_VALUE_MAX];
+
+	if (knob_read(knob_find("run"), run, sizeof(run), NULL, 0) == 0) {
+		if (!strcmp(run, "0"))
+			ksm_warn("ksmd is stopped (run is 0): nothing is merged until "
+				 "it runs (" PROGNAME " start)");
+		else if (!strcmp(run, "2"))
+			ksm_warn("ksmd unmerges every page (run is 2): nothing is "
+				 "merged until run is 1 (" PROGNAME " start)");
+	}
+	/* With the advisor on, ksmd chooses pages_to_scan itself. */
+	if (knob_read(knob_find("advisor_mode"), mode, sizeof(mode), NULL, 0) < 0)
+		strcpy(mode, "none");
+	if (!strcmp(mode, "none") &&
+	    knob_read(knob_find("pages_to_scan"), pages, sizeof(pages), NULL, 0) == 0 &&
+	    !strcmp(pages, "0"))
+		ksm_warn("pages_to_scan is 0: ksmd scans nothing (" PROGNAME
+			 " ksmd pages_to_scan=N)");
+}
+
+/*
+ * A cgroup is enabled when it or an ancestor is: after disable, say which
+ * ancestor keeps it so.  The root has no memory.ksm.
+ */
+static void warn_enabled_ancestor(const char *cg)
+{
+	char *a = xstrdup(cg), *slash;
+	int v;
+
+	while ((slash = strrchr(a, '/')) && slash != a) {
+		*slash = '\0';
+		if (cg_read_ksm_quiet(a, &v) == 0 && v == 1) {
+			ksm_warn("%s stays enabled: its ancestor %s has memory.ksm 1",
+				 cg, a);
+			break;
+		}
+	}
+	free(a);
 }
 
 int cmd_enable_disable(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	struct target_spec *specs = xcalloc(argc, sizeof(*specs));
+	bool on = !strcmp(cmd, "enable"), quiet = false;
 	struct targets t = { 0 };
 	size_t nspecs = 0, i;
-	int c, ret;
+	int c, ret, *old;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":u:p:sh", target_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:p:sqh", target_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 		case 'p':
 		case 's':
 			specs[nspecs].kind = (char)c;
 			specs[nspecs++].arg = optarg;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			usage_enable(stdout, cmd);
@@ -105,10 +177,26 @@ int cmd_enable_disable(int argc, char **argv)
 	}
 
 	ret = cg_check_root();
+	/* One target per spec, in order */
 	for (i = 0; i < nspecs && ret == 0; i++)
 		ret = targets_add(&t, specs[i].kind, specs[i].arg);
+	old = xcalloc(nspecs, sizeof(int));
 	if (ret == 0)
-		ret = set_ksm(&t, !strcmp(cmd, "enable"));
+		ret = set_ksm(&t, on, old);
+	for (i = 0; i < t.n && ret == 0; i++) {
+		if (!quiet)
+			say_changed(t.cgs[i], &specs[i], old[i], on);
+		if (!on)
+			warn_enabled_ancestor(t.cgs[i]);
+		if (on && specs[i].kind == 'u')
+			ksm_warn("systemd makes a new cgroup for %s when it starts "
+				 "again, with memory.ksm 0: set MemoryKSM=yes on the "
+				 "unit, or install the drop-in, to keep it (see "
+				 PROGNAME "(8))", specs[i].arg);
+	}
+	if (ret == 0 && on)
+		warn_ksmd();
+	free(old);
 	targets_free(&t);
 	free(specs);
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
