@@ -138,15 +138,23 @@ define kconfig
 	fi
 endef
 
+# kbuild: OBJ -> OBJ/arch/x86/boot/bzImage, saying whether anything was
+# built (kbuild rebuilds only what changed).
+define kbuild
+	@b=$(1)/arch/x86/boot/bzImage; t=$$(stat -c %Y $$b 2>/dev/null); \
+	echo "kernel: make bzImage in $(1)"; \
+	$(KMAKE) O=$(1) bzImage || exit 1; \
+	if [ "$$(stat -c %Y $$b)" = "$$t" ]; then echo "kernel: $$b is up to date"; \
+	else echo "kernel: built $$b"; fi
+endef
+
 kernel: tree
 	$(call kconfig,$(OBJ),$(GUEST_CONFIG),$(SRC),KSM_MEMCG)
-	@echo "kernel: building $(OBJ)"
-	@$(KMAKE) O=$(OBJ) bzImage
+	$(call kbuild,$(OBJ))
 
 kernel-debug: tree
 	$(call kconfig,$(OBJ_DEBUG),$(DEBUG_CONFIG),$(SRC),KSM_MEMCG KASAN PROVE_LOCKING DEBUG_KMEMLEAK)
-	@echo "kernel: building $(OBJ_DEBUG)"
-	@$(KMAKE) O=$(OBJ_DEBUG) bzImage
+	$(call kbuild,$(OBJ_DEBUG))
 
 # Installable packages of our kernel (bindeb-pkg), in $(KDEB_OUT):
 # KDEB_CONFIG=debian (default) is Debian's configuration with

@@ -37,12 +37,25 @@ scans() {
 	wait_for '[ "$(cat $ksm/full_scans)" -ge $target ]'
 }
 
+mib() { awk '{ printf "%.1f MiB", $1 / 1048576 }' $cg/demo/$1/memory.current; }
 echo "== two cgroups, three processes each, 16 MiB of the same data per process"
+before_a=$(cat $cg/demo/jobs-a/memory.current)
+echo "memory.current: jobs-a $(mib jobs-a), jobs-b $(mib jobs-b)"
+echo
 echo "\$ ksmctl enable demo/jobs-a"
 "$ksmctl" enable demo/jobs-a
 scans 3
-echo "\$ ksmctl status --all demo      # after 3 full scans of ksmd"
-"$ksmctl" status --all demo
+echo "\$ ksmctl status --all -o +kept demo      # 3 full scans of ksmd later"
+"$ksmctl" status --all -o +kept demo
+echo
+echo "MERGING  pages of the cgroup's processes that map a merged page (each mapping counts)"
+echo "KEPT     merged pages charged to the cgroup: the one copy KSM keeps of each content"
+echo "RMAP     KSM's metadata: one rmap_item per page ksmd tracks, charged to no cgroup"
+echo "PROFIT   what merging saves the cgroup: (MERGING - KEPT + ZERO) pages, less RMAP"
+echo
+after_a=$(cat $cg/demo/jobs-a/memory.current)
+echo "memory.current: jobs-a $(mib jobs-a) (down $(echo $before_a $after_a |
+	awk '{ printf "%.1f", ($1 - $2) / 1048576 }') MiB), jobs-b $(mib jobs-b)"
 echo
 echo "\$ cat $cg/demo/jobs-a/memory.ksm.stat"
 cat $cg/demo/jobs-a/memory.ksm.stat
