@@ -251,7 +251,7 @@ bench-unused: kernel kernel-base initramfs
 # profit feed on and off, and 1000 cgroups against one.
 bench-ksmd: kernel kernel-base initramfs
 	@mkdir -p $(BIN)
-	@for p in pages readloop; do \
+	@for p in pages readloop scancpu; do \
 		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/$$p tests/bench/$$p.c || exit 1; \
 	done
 	@tests/bench/run-ksmd $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN)
