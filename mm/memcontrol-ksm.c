@@ -313,12 +313,18 @@ static struct mm_struct *memcg_ksm_get_mm(struct task_struct *task)
 	return mm;
 }
 
-/*
- * Bring the mms of @memcg's subtree in line with their cgroups.  Stops at
- * the first error and returns it; what was done stays done.  Takes no lock
+/**
+ * mem_cgroup_ksm_sync_subtree - bring the mms of a subtree in line
+ * @memcg: the top of the subtree
+ *
+ * Brings the mm of every process of @memcg's subtree in line with its
+ * cgroup, after a write to one of the cgroup's KSM files.  Takes no lock
  * across mms: each is brought in line under its own mmap_lock.
+ *
+ * Return: 0, or the first error, at which it stops; what was done stays
+ * done.
  */
-static int memcg_ksm_sync_subtree(struct mem_cgroup *memcg)
+int mem_cgroup_ksm_sync_subtree(struct mem_cgroup *memcg)
 {
 	struct mem_cgroup *iter;
 	int err = 0;
@@ -395,7 +401,7 @@ static ssize_t memory_ksm_write(struct kernfs_open_file *of, char *buf,
 	/* Turning a cgroup off under an enabled ancestor changes nothing */
 	if (!enable && mem_cgroup_ksm_enabled(memcg))
 		return nbytes;
-	err = memcg_ksm_sync_subtree(memcg);
+	err = mem_cgroup_ksm_sync_subtree(memcg);
 	return err ?: nbytes;
 }
 

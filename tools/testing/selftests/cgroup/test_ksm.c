@@ -240,6 +240,17 @@ static int worker_main(int cmd, int resp, int flags)
 {
 	char fds[2][16], fl[16];
 
+	/*
+	 * A forked worker starts with the test's pages (heap, stack, data),
+	 * shared until one side writes.  prctl(PR_SET_MEMORY_MERGE) makes them
+	 * mergeable in the worker alone, and KSM may make such a page a KSM
+	 * page where it is (it refuses only in the VMAs merged for a memory
+	 * cgroup): the test would map a KSM page that no rmap_item leads to,
+	 * which run=2 cannot unmerge and which keeps ksmd's knobs EBUSY.  So a
+	 * prctl() worker starts from an mm of its own.
+	 */
+	if (flags & W_PRCTL)
+		flags |= W_EXEC;
 	if (flags & W_EXEC) {
 		snprintf(fds[0], sizeof(fds[0]), "%d", cmd);
 		snprintf(fds[1], sizeof(fds[1]), "%d", resp);
@@ -518,35 +529,6 @@ static int worker_serve(int cmd, int resp)
 	return 0;
 }
 
-/*
- * A worker starts with the test's pages, shared until one side writes.
- * prctl(PR_SET_MEMORY_MERGE) makes them mergeable in the worker alone, and
- * KSM may make such a page a KSM page where it is (it refuses only in the
- * VMAs merged for a memory cgroup): the test would map a KSM page that no
- * rmap_item of KSM leads to, and that the counters of the later tests do
- * not expect.  So a prctl() worker first writes every private page it can
- * write, to own a copy of each.
- */
-static int own_inherited_pages(void)
-{
-	unsigned long start, end, a;
-	char line[512], perms[8];
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3 ||
-		    strcmp(perms, "rw-p"))
-			continue;
-		/* An atomic add of 0 writes, where a plain one need not */
-		for (a = start; a < end; a += PAGE_SIZE)
-			__atomic_fetch_add((char *)a, 0, __ATOMIC_RELAXED);
-	}
-	fclose(f);
-	return 0;
-}
-
 static int worker_loop(int cmd, int resp, int flags)
 {
 	size_t size;
@@ -558,8 +540,7 @@ static int worker_loop(int cmd, int resp, int flags)
 	if (flags & W_SALT)
 		worker_salt = 0x40;
 	size = worker_npages * PAGE_SIZE;
-	if ((flags & W_PRCTL) &&
-	    (own_inherited_pages() || prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0)))
+	if ((flags & W_PRCTL) && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
 		return 101;
 	/* Between guard pages: a VMA that merges with no neighbour. */
 	p = mmap(NULL, size + 2 * PAGE_SIZE, PROT_NONE,
@@ -909,6 +890,12 @@ static bool ksm_stat_says(pid_t pid, const char *line)
 static int cg_ksm(const char *cgroup, int val)
 {
 	return cg_write(cgroup, "memory.ksm", val ? "1" : "0");
+}
+
+/* memory.ksm.isolated */
+static int cg_isolated(const char *cgroup, int val)
+{
+	return cg_write(cgroup, "memory.ksm.isolated", val ? "1" : "0");
 }
 
 static char *cg_new(const char *root, const char *name)
@@ -3142,6 +3129,10 @@ static int stress_toggle(char **cgs, time_t end)
 		if (cg_ksm(cgs[rand() % STRESS_CGROUPS], rand() % 2) &&
 		    errno != EINTR)
 			return 1;
+		/* Merge domains come and go: migrations cross them */
+		if (cg_isolated(cgs[rand() % STRESS_CGROUPS], rand() % 2) &&
+		    errno != EINTR)
+			return 1;
 		snprintf(weight, sizeof(weight), "%d", 1 + rand() % 10000);
 		if (cg_write(cgs[rand() % STRESS_CGROUPS], "memory.ksm.weight",
 			     weight))
@@ -3211,8 +3202,9 @@ static bool ksm_counters_back(void)
 
 /*
  * Everything at once for TEST_KSM_STRESS_SECONDS (default 20): memory.ksm
- * written at random in a small hierarchy, and now and then run=2; workers
- * migrated between its cgroups; and a storm of processes forked, cloned
+ * and memory.ksm.isolated written at random in a small hierarchy, and now
+ * and then run=2; workers migrated between its cgroups, and so between
+ * merge domains; and a storm of processes forked, cloned
  * into the cgroups, exec'd, cloning children of their merged pages into
  * other cgroups (clone3(CLONE_INTO_CGROUP)), and leaving their mm to a
  * CLONE_VM sibling in another cgroup (owner handoff).  Passes if every
@@ -3279,7 +3271,7 @@ static int test_ksm_stress(const char *root)
 		goto out;
 	/* The one predicate: with memory.ksm 0 everywhere, nothing merged */
 	for (i = STRESS_CGROUPS - 1; i >= 0; i--)
-		if (cg_ksm(cgs[i], 0))
+		if (cg_isolated(cgs[i], 0) || cg_ksm(cgs[i], 0))
 			goto out;
 	if (!none_merged(w, STRESS_WORKERS) || !all_check(w, STRESS_WORKERS))
 		goto out;
@@ -3387,9 +3379,15 @@ static int big_fn(const char *cgroup, void *arg)
 	long n = PAGE_SIZE / sizeof(long);
 	long i, j, *p;
 
+	/*
+	 * MADV_MERGEABLE, not prctl(PR_SET_MEMORY_MERGE): a forked process
+	 * shares the test's heap, which must not become KSM pages where they
+	 * are (see worker_main()).
+	 */
 	p = mmap(NULL, a->pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED || prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
+	if (p == MAP_FAILED ||
+	    madvise(p, a->pages * PAGE_SIZE, MADV_MERGEABLE))
 		return 1;
 	for (i = 0; i < a->pages; i++)
 		for (j = 0; j < n; j++)
@@ -3644,6 +3642,549 @@ out:
 	return ret;
 }
 
+/* ---- merge domains (memory.ksm.isolated) ------------------------------ */
+
+/* page_byte() gives a worker's pages this many contents */
+#define CONTENTS	4
+
+/*
+ * The workers @w map their pages to exactly @want page frames, all
+ * together (by /proc/<pid>/pagemap): with every page merged, CONTENTS
+ * frames per merge domain they are in, as long as no content has more
+ * than max_page_sharing (256) mappings in a domain.
+ */
+static bool frames_are(struct worker *const *w, int n, long want)
+{
+	static uint64_t pfn[4 * NR_PAGES];
+	struct worker one[4];
+	long got;
+	int i;
+
+	for (i = 0; i < n; i++)
+		one[i] = *w[i];
+	got = worker_pfns(one, n, NR_PAGES, pfn);
+	if (got == want)
+		return true;
+	ksft_print_msg("%d workers map %ld page frames, want %ld:", n, got,
+		       want);
+	for (i = 0; i < n; i++)
+		printf(" %d", w[i]->pid);
+	printf("\n");
+	return false;
+}
+
+/* Every page of the workers @w merged, and their contents intact */
+static bool merged_intact(struct worker *w, int n)
+{
+	return wait_merging(w, n, NR_PAGES) && all_check(w, n);
+}
+
+/*
+ * Wait until ksmd's counter @knob reads @want: ksmd drops what it knew of
+ * unmerged pages as it scans them again.
+ */
+static bool wait_counter(const char *knob, long want)
+{
+	struct ksm_wait wait = ksm_wait_start();
+	long got;
+
+	while ((got = ksm_read(knob)) != want) {
+		if (ksm_wait_over(&wait)) {
+			ksft_print_msg("%s: %ld, want %ld\n", knob, got, want);
+			return false;
+		}
+		usleep(20000);
+	}
+	return true;
+}
+
+/* The mappings of @pid that hold KSM pages, as /proc/PID/smaps shows them */
+static void ksm_mappings_diag(pid_t pid)
+{
+	char path[64], line[512], vma[512] = "";
+	unsigned long start, end;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			snprintf(vma, sizeof(vma), "%s", line);
+		else if (!strncmp(line, "KSM:", 4) && atol(line + 4))
+			ksft_print_msg("pid %d: %.*s in %s", pid,
+				       (int)strcspn(line, "\n"), line, vma);
+	}
+	fclose(f);
+}
+
+/* Every process that maps a KSM page, with what the kernel knows of it */
+static void ksm_mappers_diag(void)
+{
+	char buf[4096], *line, *save;
+	struct dirent *de;
+	DIR *proc;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return;
+	while ((de = readdir(proc))) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		if (proc_read_text(pid, false, "smaps_rollup", buf,
+				   sizeof(buf)) <= 0)
+			continue;
+		line = strstr(buf, "\nKSM:");
+		if (!line || atol(line + 5) == 0)
+			continue;
+		ksft_print_msg("pid %d maps KSM pages:%.*s\n", pid,
+			       (int)strcspn(line + 5, "\n"), line + 5);
+		if (proc_read_text(pid, false, "cgroup", buf, sizeof(buf)) > 0)
+			ksft_print_msg("pid %d: cgroup %s", pid, buf);
+		if (proc_read_text(pid, false, "status", buf, sizeof(buf)) > 0)
+			for (line = strtok_r(buf, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
+				if (!strncmp(line, "Name:", 5) ||
+				    !strncmp(line, "State:", 6) ||
+				    !strncmp(line, "PPid:", 5))
+					ksft_print_msg("pid %d: %s\n", pid, line);
+		if (proc_read_text(pid, false, "ksm_stat", buf, sizeof(buf)) > 0)
+			for (line = strtok_r(buf, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
+				ksft_print_msg("pid %d: %s\n", pid, line);
+		ksm_mappings_diag(pid);
+	}
+	closedir(proc);
+}
+
+/*
+ * Write @val to ksmd's knob @knob, which takes a new value only with no KSM
+ * page left (EBUSY): after run=2, a KSM page may still be mapped for a
+ * moment by an mm on its way out (__mmput() between ksm_exit() and
+ * exit_mmap()), so run=2 again until it is not, bounded by WAIT_SECONDS.
+ */
+static int ksm_write_unmerged(const char *knob, long val)
+{
+	time_t deadline = time(NULL) + STAT_SECONDS;
+	int tries = 1;
+
+	while (ksm_write(knob, val)) {
+		if (errno != EBUSY || time(NULL) > deadline) {
+			ksft_print_msg("%s %ld: %s after run=2 (%d tries), pages_shared %ld\n",
+				       knob, val, strerror(errno), tries,
+				       ksm_read("pages_shared"));
+			ksm_mappers_diag();
+			return -1;
+		}
+		usleep(50000);
+		if (ksm_write("run", 2))
+			return -1;
+		tries++;
+	}
+	if (tries > 1)
+		ksft_print_msg("%s %ld: written after %d tries\n", knob, val,
+			       tries);
+	return 0;
+}
+
+/* How many page frames the workers @w map, all together, or -1 */
+static long frames_of(struct worker *const *w, int n)
+{
+	static uint64_t pfn[4 * NR_PAGES];
+	struct worker one[4];
+	int i;
+
+	for (i = 0; i < n; i++)
+		one[i] = *w[i];
+	return worker_pfns(one, n, NR_PAGES, pfn);
+}
+
+/*
+ * The file: 0644 in non-root cgroups, absent at the root, 0 by default,
+ * takes 0 and 1, refuses anything else with EINVAL and keeps its value.
+ */
+static int test_ksm_isolated_file(const char *root)
+{
+	static const char *const bad[] = {
+		"2", "-1", "10", "01", "on", "1 1", "0x1", "\n", "11\n",
+	};
+	int ret = KSFT_FAIL;
+	char *cg;
+	size_t i;
+
+	cg = cg_new(root, "ksm_test_isolated_file");
+	if (!cg || !cg_file_mode(root, cg, "memory.ksm.isolated", 0644))
+		goto out;
+	if (cg_read_strcmp(cg, "memory.ksm.isolated", "0\n") ||
+	    cg_isolated(cg, 1) ||
+	    cg_read_strcmp(cg, "memory.ksm.isolated", "1\n"))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (cg_write(cg, "memory.ksm.isolated", (char *)bad[i]) !=
+		    -EINVAL) {
+			ksft_print_msg("writing \"%s\" did not fail with EINVAL\n",
+				       bad[i]);
+			goto out;
+		}
+		if (cg_read_strcmp(cg, "memory.ksm.isolated", "1\n"))
+			goto out;
+	}
+	if (cg_write(cg, "memory.ksm.isolated", "0\n") ||
+	    cg_read_strcmp(cg, "memory.ksm.isolated", "0\n") ||
+	    cg_read_strcmp(cg, "memory.ksm", "0\n"))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	cg_free(cg);
+	return ret;
+}
+
+/*
+ * Two isolated siblings with pages of the same contents never share a page
+ * frame, and each keeps a KSM page per content: CONTENTS frames more than
+ * one domain would need.  Isolation toggled at runtime, both ways: a write
+ * returns with the cgroup's pages unmerged from the old domain (ksmd
+ * stopped meanwhile, so that nothing merges them again before they are
+ * looked at), and ksmd merges them again within the new one: with the
+ * root domain once neither is isolated, and apart from it again once one
+ * is.
+ */
+static int test_ksm_isolated(const char *root)
+{
+	struct worker w[2] = {};
+	struct worker *a = &w[0], *b = &w[1], *both[] = { a, b };
+	char *cga = NULL, *cgb = NULL;
+	int ret = KSFT_FAIL;
+
+	cga = cg_new(root, "ksm_test_isolated_a");
+	cgb = cg_new(root, "ksm_test_isolated_b");
+	if (!cga || !cgb || cg_isolated(cga, 1) || cg_isolated(cgb, 1) ||
+	    cg_ksm(cga, 1) || cg_ksm(cgb, 1))
+		goto out;
+	if (worker_start(a, cga, 0) || worker_start(b, cgb, 0))
+		goto out;
+	if (!merged_intact(w, 2) || !frames_are(&a, 1, CONTENTS) ||
+	    !frames_are(&b, 1, CONTENTS) || !frames_are(both, 2, 2 * CONTENTS))
+		goto out;
+
+	/* a to the root domain; b stays isolated */
+	if (ksm_write("run", 0) || cg_isolated(cga, 0) ||
+	    !none_merged(a, 1) || worker_ksm_pages(b) != NR_PAGES ||
+	    ksm_write("run", 1))
+		goto out;
+	if (!merged_intact(w, 2) || !frames_are(both, 2, 2 * CONTENTS))
+		goto out;
+
+	/* Neither isolated: one domain, one frame per content */
+	if (ksm_write("run", 0) || cg_isolated(cgb, 0) ||
+	    !none_merged(b, 1) || ksm_write("run", 1))
+		goto out;
+	if (!merged_intact(w, 2) || !frames_are(both, 2, CONTENTS))
+		goto out;
+
+	/* And apart again */
+	if (ksm_write("run", 0) || cg_isolated(cga, 1) ||
+	    !none_merged(a, 1) || ksm_write("run", 1))
+		goto out;
+	if (!merged_intact(w, 2) || !frames_are(both, 2, 2 * CONTENTS))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	ksm_write("run", 1);
+	stop_all(w, 2);
+	cg_free(cga);
+	cg_free(cgb);
+	return ret;
+}
+
+/*
+ * Isolation holds however merging was asked for: processes that called
+ * prctl(PR_SET_MEMORY_MERGE) or madvise(MADV_MERGEABLE) in isolated cgroups
+ * whose memory.ksm is 0, and one in the root domain, share no frame.
+ */
+static int test_ksm_isolated_prctl(const char *root)
+{
+	struct worker w[3] = {};
+	struct worker *all[] = { &w[0], &w[1], &w[2] };
+	char *cga = NULL, *cgb = NULL;
+	int ret = KSFT_FAIL;
+
+	cga = cg_new(root, "ksm_test_isolated_prctl_a");
+	cgb = cg_new(root, "ksm_test_isolated_prctl_b");
+	if (!cga || !cgb || cg_isolated(cga, 1) || cg_isolated(cgb, 1))
+		goto out;
+	if (worker_start(&w[0], cga, W_PRCTL) ||
+	    worker_start(&w[1], cgb, W_MADVISE) ||
+	    worker_start(&w[2], runner_cg, W_PRCTL))
+		goto out;
+	if (!merged_intact(w, 3) || !frames_are(all, 1, CONTENTS) ||
+	    !frames_are(all + 1, 1, CONTENTS) ||
+	    !frames_are(all + 2, 1, CONTENTS) ||
+	    !frames_are(all, 3, 3 * CONTENTS))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	stop_all(w, 3);
+	cg_free(cga);
+	cg_free(cgb);
+	return ret;
+}
+
+/*
+ * Nested domains: in isolated P, the processes of P/c2 and P/c3 (not
+ * isolated) share P's domain, P/c1 (isolated) is a domain of its own, and
+ * a process outside P is in the root domain.  With P's isolation gone,
+ * c2 and c3 join the root domain and c1 stays apart.
+ */
+static int test_ksm_isolated_nested(const char *root)
+{
+	static const char *const names[] = {
+		"ksm_test_nested", "ksm_test_nested/c1",
+		"ksm_test_nested/c2", "ksm_test_nested/c3",
+		"ksm_test_nested_r",
+	};
+	struct worker w[4] = {};
+	struct worker *c1 = &w[0], *all[] = { &w[0], &w[1], &w[2], &w[3] };
+	char *cg[5] = {};
+	int ret = KSFT_FAIL, i;
+
+	if (cg_new_tree(root, names, 5, 1, cg) || cg_isolated(cg[0], 1) ||
+	    cg_isolated(cg[1], 1) || cg_ksm(cg[0], 1) || cg_ksm(cg[4], 1))
+		goto out;
+	for (i = 0; i < 4; i++)
+		if (worker_start(&w[i], cg[i + 1], 0))
+			goto out;
+	/* c1 | c2 c3 | r */
+	if (!merged_intact(w, 4) || !frames_are(all + 1, 2, CONTENTS) ||
+	    !frames_are(all, 4, 3 * CONTENTS))
+		goto out;
+
+	if (ksm_write("run", 0) || cg_isolated(cg[0], 0) ||
+	    !none_merged(&w[1], 2) || worker_ksm_pages(c1) != NR_PAGES ||
+	    ksm_write("run", 1))
+		goto out;
+	/* c1 | c2 c3 r: 384 mappings a content, two frames each */
+	if (!merged_intact(w, 4) || !frames_are(all + 1, 3, 2 * CONTENTS) ||
+	    !frames_are(all, 4, 3 * CONTENTS))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	ksm_write("run", 1);
+	stop_all(w, 4);
+	cg_free_tree(cg, 5);
+	return ret;
+}
+
+/*
+ * A process migrated from one isolated cgroup to another unmerges before
+ * it next runs user code (the first thing it answers is that it maps no
+ * KSM page; ksmd stopped meanwhile), and merges again in its new domain:
+ * with the process there, and with none of its old one.
+ */
+static int test_ksm_isolated_migrate(const char *root)
+{
+	struct worker w[3] = {};
+	struct worker *a0 = &w[0], *a1 = &w[1], *b = &w[2];
+	struct worker *moved[] = { a1, b }, *all[] = { a0, a1, b };
+	char *cga = NULL, *cgb = NULL;
+	int ret = KSFT_FAIL;
+
+	cga = cg_new(root, "ksm_test_isolated_from");
+	cgb = cg_new(root, "ksm_test_isolated_to");
+	if (!cga || !cgb || cg_isolated(cga, 1) || cg_isolated(cgb, 1) ||
+	    cg_ksm(cga, 1) || cg_ksm(cgb, 1))
+		goto out;
+	if (worker_start(a0, cga, 0) || worker_start(a1, cga, 0) ||
+	    worker_start(b, cgb, 0))
+		goto out;
+	if (!merged_intact(w, 3) || !frames_are(all, 2, CONTENTS) ||
+	    !frames_are(all, 3, 2 * CONTENTS))
+		goto out;
+	if (ksm_write("run", 0) || cg_enter(cgb, a1->pid) ||
+	    !none_merged(a1, 1) || worker_ksm_pages(a0) != NR_PAGES ||
+	    ksm_write("run", 1))
+		goto out;
+	if (!merged_intact(w, 3) || !frames_are(moved, 2, CONTENTS) ||
+	    !frames_are(all, 3, 2 * CONTENTS))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	ksm_write("run", 1);
+	stop_all(w, 3);
+	cg_free(cga);
+	cg_free(cgb);
+	return ret;
+}
+
+/*
+ * A child cloned from an isolated cgroup into another domain
+ * (CLONE_INTO_CGROUP) inherits its parent's KSM pages and unmerges them
+ * before its first instruction; then it merges with the processes of its
+ * own domain, and shares no frame with its parent's.
+ */
+static int test_ksm_isolated_clone(const char *root)
+{
+	struct worker w[2] = {}, child = {};
+	struct worker *a = &w[0], *b = &w[1];
+	struct worker *pair[] = { &child, b }, *all[] = { a, &child, b };
+	char *cga = NULL, *cgb = NULL;
+	int ret = KSFT_FAIL, fd = -1;
+
+	cga = cg_new(root, "ksm_test_isolated_parent");
+	cgb = cg_new(root, "ksm_test_isolated_child");
+	if (!cga || !cgb || cg_isolated(cga, 1) || cg_isolated(cgb, 1) ||
+	    cg_ksm(cga, 1) || cg_ksm(cgb, 1))
+		goto out;
+	/* Opened before the worker starts, which inherits it */
+	fd = dirfd_open_opath(cgb);
+	if (fd < 0 || worker_start(a, cga, 0) || worker_start(b, cgb, 0))
+		goto out;
+	if (!merged_intact(w, 2))
+		goto out;
+	if (ksm_write("run", 0) || worker_child(a, &child, CMD_FORK_INTO, fd) ||
+	    !none_merged(&child, 1) || ksm_write("run", 1))
+		goto out;
+	if (!merged_intact(&child, 1) || !merged_intact(w, 2) ||
+	    !frames_are(pair, 2, CONTENTS) || !frames_are(all, 3, 2 * CONTENTS))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	ksm_write("run", 1);
+	worker_stop(&child);
+	stop_all(w, 2);
+	if (fd >= 0)
+		close(fd);
+	cg_free(cga);
+	cg_free(cgb);
+	return ret;
+}
+
+/*
+ * The cost of isolation, in ksmd's own counters: two processes that
+ * madvise() the same contents in isolated cgroups keep a KSM page per
+ * content each, in one domain they share one; so pages_shared is CONTENTS
+ * higher with the two domains than with one, and pages_sharing as much
+ * lower.  (Only the madvise()d range is mergeable: no other page of the
+ * processes counts.)
+ */
+static int test_ksm_isolated_cost(const char *root)
+{
+	struct worker w[2] = {};
+	struct worker *both[] = { &w[0], &w[1] };
+	long shared, sharing;
+	char *cga = NULL, *cgb = NULL;
+	int ret = KSFT_FAIL;
+
+	cga = cg_new(root, "ksm_test_isolated_cost_a");
+	cgb = cg_new(root, "ksm_test_isolated_cost_b");
+	if (!cga || !cgb || cg_isolated(cga, 1) || cg_isolated(cgb, 1))
+		goto out;
+	if (worker_start(&w[0], cga, W_MADVISE) ||
+	    worker_start(&w[1], cgb, W_MADVISE))
+		goto out;
+	if (!merged_intact(w, 2) || !frames_are(both, 2, 2 * CONTENTS))
+		goto out;
+	shared = ksm_read("pages_shared");
+	sharing = ksm_read("pages_sharing");
+
+	if (ksm_write("run", 0) || cg_isolated(cga, 0) || cg_isolated(cgb, 0) ||
+	    ksm_write("run", 1))
+		goto out;
+	if (!merged_intact(w, 2) || !frames_are(both, 2, CONTENTS) ||
+	    !wait_counter("pages_shared", shared - CONTENTS) ||
+	    !wait_counter("pages_sharing", sharing + CONTENTS))
+		goto out;
+
+	if (ksm_write("run", 0) || cg_isolated(cgb, 1) || ksm_write("run", 1))
+		goto out;
+	if (!merged_intact(w, 2) || !frames_are(both, 2, 2 * CONTENTS) ||
+	    !wait_counter("pages_shared", shared) ||
+	    !wait_counter("pages_sharing", sharing))
+		goto out;
+	ksft_print_msg("pages_shared %ld in two domains, %ld in one\n", shared,
+		       shared - CONTENTS);
+	ret = KSFT_PASS;
+out:
+	ksm_write("run", 1);
+	stop_all(w, 2);
+	cg_free(cga);
+	cg_free(cgb);
+	return ret;
+}
+
+/*
+ * The knobs that act on the trees act per domain.  Two isolated cgroups of
+ * two workers each: run=2 unmerges both domains; with max_page_sharing 16,
+ * each domain's 256 mappings of a content are split over chains of KSM
+ * pages of its own, no frame shared across the domains; with
+ * merge_across_nodes 0 (CONFIG_NUMA), the same per node; and with the
+ * knobs back, a KSM page per content per domain again.
+ */
+static int test_ksm_isolated_knobs(const char *root)
+{
+	struct worker w[4] = {};
+	struct worker *all[] = { &w[0], &w[1], &w[2], &w[3] };
+	long sharing, across, fa, fb, fall;
+	char *cga = NULL, *cgb = NULL;
+	int ret = KSFT_FAIL, round;
+
+	sharing = ksm_read("max_page_sharing");
+	across = ksm_read("merge_across_nodes");
+	if (across < 0)
+		ksft_print_msg("no merge_across_nodes (CONFIG_NUMA off): not switched\n");
+	cga = cg_new(root, "ksm_test_isolated_knobs_a");
+	cgb = cg_new(root, "ksm_test_isolated_knobs_b");
+	if (!cga || !cgb || cg_isolated(cga, 1) || cg_isolated(cgb, 1) ||
+	    cg_ksm(cga, 1) || cg_ksm(cgb, 1))
+		goto out;
+	if (worker_start(&w[0], cga, 0) || worker_start(&w[1], cga, 0) ||
+	    worker_start(&w[2], cgb, 0) || worker_start(&w[3], cgb, 0))
+		goto out;
+	if (!merged_intact(w, 4) || !frames_are(all, 2, CONTENTS) ||
+	    !frames_are(all + 2, 2, CONTENTS) ||
+	    !frames_are(all, 4, 2 * CONTENTS))
+		goto out;
+
+	for (round = 0; round < 2; round++) {
+		/* run=2 unmerges every domain, and the knobs can change */
+		if (ksm_write("run", 2) || !none_merged(w, 4) ||
+		    !all_check(w, 4))
+			goto out;
+		if (ksm_write_unmerged("max_page_sharing",
+				       round ? sharing : 16) ||
+		    (across >= 0 &&
+		     ksm_write_unmerged("merge_across_nodes",
+					round ? across : 0)))
+			goto out;
+		if (ksm_write("run", 1) || !merged_intact(w, 4))
+			goto out;
+		fa = frames_of(all, 2);
+		fb = frames_of(all + 2, 2);
+		fall = frames_of(all, 4);
+		ksft_print_msg("max_page_sharing %ld: %ld + %ld frames, %ld together\n",
+			       round ? sharing : 16, fa, fb, fall);
+		/* 256 mappings a content and domain: 16 KSM pages at least */
+		if (fa < (round ? 1 : 16) * CONTENTS ||
+		    fb < (round ? 1 : 16) * CONTENTS || fall != fa + fb ||
+		    (round && fall != 2 * CONTENTS))
+			goto out;
+	}
+	ret = KSFT_PASS;
+out:
+	ksm_write("run", 2);
+	ksm_write("max_page_sharing", sharing);
+	if (across >= 0)
+		ksm_write("merge_across_nodes", across);
+	ksm_write("run", 1);
+	stop_all(w, 4);
+	cg_free(cga);
+	cg_free(cgb);
+	return ret;
+}
+
 #define T(x) { x, #x }
 struct ksm_test {
 	int (*fn)(const char *root);
@@ -3682,9 +4223,39 @@ struct ksm_test {
 	T(test_ksm_profit_feed),
 	T(test_ksm_fork_group),
 	T(test_ksm_dying),
+	T(test_ksm_isolated_file),
+	T(test_ksm_isolated),
+	T(test_ksm_isolated_prctl),
+	T(test_ksm_isolated_nested),
+	T(test_ksm_isolated_migrate),
+	T(test_ksm_isolated_clone),
+	T(test_ksm_isolated_cost),
+	T(test_ksm_isolated_knobs),
 };
 
 #undef T
+
+/*
+ * The tests' own process never merges, but it forks workers that share its
+ * pages until one side writes, into cgroups that merge.  KSM must merge
+ * such a page by copying it, never make it a KSM page where it is: the test
+ * would map a page that no rmap_item of KSM leads to.
+ */
+static bool runner_maps_ksm(void)
+{
+	char buf[4096], *line;
+
+	if (proc_read_text(getpid(), false, "smaps_rollup", buf,
+			   sizeof(buf)) <= 0)
+		return false;
+	line = strstr(buf, "\nKSM:");
+	if (!line || atol(line + 5) == 0)
+		return false;
+	ksft_print_msg("the test's own process maps KSM pages:%.*s\n",
+		       (int)strcspn(line + 5, "\n"), line + 5);
+	ksm_mappings_diag(getpid());
+	return true;
+}
 
 /* ksmd's knobs as the tests found them; what ksmd merged stays merged */
 static void ksm_restore(void)
@@ -3769,6 +4340,11 @@ int main(int argc, char **argv)
 		}
 		switch (tests[i].fn(root)) {
 		case KSFT_PASS:
+			if (runner_maps_ksm()) {
+				ret = EXIT_FAILURE;
+				ksft_test_result_fail("%s\n", tests[i].name);
+				break;
+			}
 			ksft_test_result_pass("%s\n", tests[i].name);
 			break;
 		case KSFT_SKIP:
