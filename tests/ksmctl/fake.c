@@ -126,6 +126,15 @@ void fake_cgroup(const char *cg, int ksm, const char *stat)
 		fake_file(dir, "cgroup.subtree_control", "memory\n");
 }
 
+/* memory.ksm.isolated of the cgroup @cg, made by fake_cgroup(), reads @isolated. */
+void fake_isolated(const char *cg, int isolated)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "%s/memory.ksm.isolated", cg[0] == '/' ? cg + 1 : cg);
+	fake_file(fake.cg, rel, "%d\n", isolated);
+}
+
 void fake_proc(int pid, const char *cg, const char *ksm_stat)
 {
 	char rel[64];

@@ -38,6 +38,7 @@ void fake_file(const char *base, const char *rel, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 char *fake_read(const char *base, const char *rel);
 void fake_cgroup(const char *cg, int ksm, const char *stat);
+void fake_isolated(const char *cg, int isolated);
 void fake_proc(int pid, const char *cg, const char *ksm_stat);
 void fake_knobs(void);
 

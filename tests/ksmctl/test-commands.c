@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * enable, disable, ksmd, start, stop and run, and every way they can fail:
+ * enable, disable, isolate, ksmd, start, stop and run, and every way they
+ * can fail:
  * each failure must exit non-zero, name the file (and the value of a
  * failed write) and leave the files as they were.
  */
@@ -367,6 +368,182 @@ static void test_usage_errors(void **state)
 	result_free(&r);
 }
 
+/* ---- isolate -------------------------------------------------------------- */
+
+static void test_isolate(void **state)
+{
+	struct result r;
+
+	(void)state;
+	fake_cgroup("/a", 0, NULL);
+	fake_isolated("/a", 0);
+	fake_cgroup("/a/b", 0, NULL);
+	fake_isolated("/a/b", 0);
+	r = run_ksmctl("isolate", "a", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/a: memory.ksm.isolated 0 -> 1\n");
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, "a/memory.ksm.isolated", "1");
+	/* memory.ksm is another file: left alone. */
+	assert_file(fake.cg, "a/memory.ksm", "0\n");
+	assert_file(fake.cg, "a/b/memory.ksm.isolated", "0\n");
+	result_free(&r);
+
+	r = run_ksmctl("isolate", "/a", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/a: memory.ksm.isolated was already 1\n");
+	result_free(&r);
+
+	/* --off, anywhere among the arguments; several cgroups at once. */
+	r = run_ksmctl("isolate", "/sys/fs/cgroup/a/b", NULL);
+	assert_int_equal(r.status, 0);
+	assert_file(fake.cg, "a/b/memory.ksm.isolated", "1");
+	result_free(&r);
+	r = run_ksmctl("isolate", "a/b/", "--off", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/a/b: memory.ksm.isolated 1 -> 0\n");
+	/* Its domain is /a's now, not the root's: said, as a warning. */
+	assert_string_equal(r.err, "ksmctl: warning: /a/b stays apart from the root's merge "
+			    "domain: it joins the domain of its ancestor /a, which has "
+			    "memory.ksm.isolated 1\n");
+	assert_file(fake.cg, "a/b/memory.ksm.isolated", "0");
+	assert_file(fake.cg, "a/memory.ksm.isolated", "1");
+	result_free(&r);
+	r = run_ksmctl("isolate", "--off", "-q", "/a", "a/b", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, "a/memory.ksm.isolated", "0");
+	assert_file(fake.cg, "a/b/memory.ksm.isolated", "0");
+	result_free(&r);
+}
+
+static void test_isolate_pid_self(void **state)
+{
+	struct result r;
+
+	(void)state;
+	fake_cgroup("/svc", 0, NULL);
+	fake_isolated("/svc", 0);
+	fake_cgroup("/me", 0, NULL);
+	fake_isolated("/me", 1);
+	fake_proc(4242, "/svc", NULL);
+	fake_file(fake.proc, "self/cgroup", "0::/me\n");
+	r = run_ksmctl("isolate", "--pid", "4242", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/svc: memory.ksm.isolated 0 -> 1 (the cgroup of PID 4242: "
+			    "every process in it)\n");
+	assert_file(fake.cg, "svc/memory.ksm.isolated", "1");
+	result_free(&r);
+	r = run_ksmctl("isolate", "--off", "--self", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/me: memory.ksm.isolated 1 -> 0 (the cgroup of "
+			    "ksmctl itself)\n");
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, "me/memory.ksm.isolated", "0");
+	result_free(&r);
+}
+
+/* A kernel with cgroup KSM, without merge domains. */
+static void test_isolate_old_kernel(void **state)
+{
+	char want[PATH_MAX + 128];
+	struct result r;
+
+	(void)state;
+	fake_cgroup("/new", 0, NULL);
+	fake_isolated("/new", 0);
+	fake_cgroup("/old", 0, NULL);
+	r = run_ksmctl("isolate", "new", "old", NULL);
+	assert_int_equal(r.status, 1);
+	snprintf(want, sizeof(want), "ksmctl: kernel has no memory.ksm.isolated (needs a newer "
+		 "kernel with cgroup KSM): %s/old/memory.ksm.isolated\n", fake.cg);
+	assert_string_equal(r.err, want);
+	assert_string_equal(r.out, "");
+	/* Checked before any write: new is as it was. */
+	assert_file(fake.cg, "new/memory.ksm.isolated", "0\n");
+	result_free(&r);
+
+	r = run_ksmctl("isolate", "--off", "old", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, want);
+	result_free(&r);
+}
+
+static void test_isolate_bad_target(void **state)
+{
+	struct result r;
+
+	(void)state;
+	fake_cgroup("/a", 0, NULL);
+	fake_isolated("/a", 0);
+	r = run_ksmctl("isolate", "a", "nope", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "ksmctl: no such cgroup: ");
+	assert_contains(r.err, "/cgroup/nope\n");
+	assert_file(fake.cg, "a/memory.ksm.isolated", "0\n");
+	result_free(&r);
+
+	r = run_ksmctl("isolate", "../etc", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "invalid cgroup name \"../etc\"");
+	result_free(&r);
+	r = run_ksmctl("isolate", "/", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "the root cgroup has no memory.ksm.isolated: name a child cgroup");
+	result_free(&r);
+	r = run_ksmctl("isolate", "-p", "12x", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "invalid process ID \"12x\"");
+	result_free(&r);
+
+	r = run_ksmctl("isolate", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "no cgroup given");
+	assert_contains(r.err, "Try 'ksmctl isolate --help'.");
+	result_free(&r);
+	r = run_ksmctl("isolate", "--on", "a", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "unrecognized option '--on'");
+	result_free(&r);
+	r = run_ksmctl("isolate", "--unit", NULL);
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "option '--unit' needs an argument");
+	result_free(&r);
+
+	/* A value the kernel would never show. */
+	fake_cgroup("/e", 0, NULL);
+	fake_file(fake.cg, "e/memory.ksm.isolated", "yes\n");
+	r = run_ksmctl("isolate", "e", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "/e/memory.ksm.isolated: unexpected content \"yes\"");
+	assert_file(fake.cg, "e/memory.ksm.isolated", "yes\n");
+	result_free(&r);
+}
+
+static void test_isolate_permission_denied(void **state)
+{
+	char want[PATH_MAX + 128], path[PATH_MAX];
+
+	(void)state;
+	fake_cgroup("/a", 0, NULL);
+	fake_isolated("/a", 0);
+	fake_cgroup("/b", 0, NULL);
+	fake_isolated("/b", 0);
+	/* a is the unprivileged user's, b is not. */
+	path_of(path, sizeof(path), fake.cg, "a/memory.ksm.isolated");
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	path_of(path, sizeof(path), fake.cg, "b/memory.ksm.isolated");
+	chmod(path, 0644);
+
+	snprintf(want, sizeof(want), "ksmctl: cannot write \"1\" to %s: Permission denied\n",
+		 path);
+	run_unprivileged(want, "isolate", "a", "b");
+	/* a was written, then set back when b failed. */
+	assert_file(fake.cg, "a/memory.ksm.isolated", "0");
+	assert_file(fake.cg, "b/memory.ksm.isolated", "0\n");
+}
+
 /* ---- ksmd, start, stop --------------------------------------------------- */
 
 static void test_ksmd_set(void **state)
@@ -629,6 +806,11 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_enable_old_kernel),
 	fake_test(test_enable_permission_denied),
 	fake_test(test_enable_unreadable),
+	fake_test(test_isolate),
+	fake_test(test_isolate_pid_self),
+	fake_test(test_isolate_old_kernel),
+	fake_test(test_isolate_bad_target),
+	fake_test(test_isolate_permission_denied),
 	fake_test(test_unit_without_systemd),
 	fake_test(test_usage_errors),
 	fake_test(test_ksmd_set),

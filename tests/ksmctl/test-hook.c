@@ -4,7 +4,8 @@
  * input, a bundle's config.json and a fake cgroup tree.  A refused
  * annotation must fail naming the annotation and the value and leave
  * every file as it was; a container without the annotations, or a kernel
- * without memory.ksm (unless --strict), must not stop the container.
+ * without memory.ksm or memory.ksm.isolated (unless --strict), must not
+ * stop the container; memory.ksm.isolated is written before memory.ksm.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 
 #define ANN "ksm.cgroup.dev/memory.ksm"
 #define ANN_WEIGHT "ksm.cgroup.dev/memory.ksm.weight"
+#define ANN_ISOLATED "ksm.cgroup.dev/memory.ksm.isolated"
 #define ANN_SCOPE "ksm.cgroup.dev/scope"
 
 #define POD_SLICE "/kubepods.slice/kubepods-besteffort.slice/" \
@@ -257,19 +259,43 @@ static void test_oci_hook_bad_values(void **state)
 		  "invalid value \"99999999999999999999\"" },
 		{ "\"" ANN "\": \"1\", \"" ANN_SCOPE "\": \"node\"",
 		  "annotation " ANN_SCOPE ": invalid value \"node\": must be \"container\" or \"pod\"" },
+		{ "\"" ANN_ISOLATED "\": \"2\"",
+		  "annotation " ANN_ISOLATED ": invalid value \"2\": must be \"0\" or \"1\"" },
+		{ "\"" ANN_ISOLATED "\": \"yes\"", "annotation " ANN_ISOLATED ": invalid value \"yes\"" },
+		{ "\"" ANN_ISOLATED "\": \"\"", "annotation " ANN_ISOLATED ": invalid value \"\"" },
+		{ "\"" ANN_ISOLATED "\": \" 1\"", "annotation " ANN_ISOLATED ": invalid value \" 1\"" },
+		{ "\"" ANN_ISOLATED "\": \"1\\n\"", "annotation " ANN_ISOLATED ": invalid value \"1\\n\"" },
+		{ "\"" ANN_ISOLATED "\": \"true\"", "annotation " ANN_ISOLATED ": invalid value \"true\"" },
+		{ "\"" ANN_ISOLATED "\": 1", "annotation " ANN_ISOLATED ": invalid value 1: not a string" },
+		/* A valid memory.ksm (and weight) beside it: nothing written either. */
+		{ "\"" ANN "\": \"1\", \"" ANN_WEIGHT "\": \"300\", \"" ANN_ISOLATED "\": \"01\"",
+		  "annotation " ANN_ISOLATED ": invalid value \"01\": must be \"0\" or \"1\"" },
+		{ "\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"yes\", \"" ANN_SCOPE "\": \"pod\"",
+		  "annotation " ANN_ISOLATED ": invalid value \"yes\"" },
+		/* A valid isolation beside a refused value: not written. */
+		{ "\"" ANN "\": \"2\", \"" ANN_ISOLATED "\": \"1\"", "annotation " ANN ": invalid value \"2\"" },
+		{ "\"" ANN_ISOLATED "\": \"1\", \"" ANN_WEIGHT "\": \"0\"",
+		  "annotation " ANN_WEIGHT ": invalid value \"0\"" },
+		{ "\"" ANN_ISOLATED "\": \"1\", \"" ANN_SCOPE "\": \"node\"",
+		  "annotation " ANN_SCOPE ": invalid value \"node\"" },
 	};
 	struct result r;
 	size_t i;
 
 	(void)state;
 	container_at("/pods/pod1/c1");
+	fake_isolated("/pods/pod1/c1", 0);
+	fake_isolated("/pods/pod1", 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r = hook_with(bad[i].annotations, NULL);
 		if (r.status != 1 || !strstr(r.err, bad[i].msg))
 			fail_msg("{%s}: status %d, stderr:\n%s", bad[i].annotations, r.status, r.err);
+		/* A file the hook wrote would read "0" or "1", without the newline. */
 		assert_file(fake.cg, "pods/pod1/c1/memory.ksm", "0\n");
 		assert_file(fake.cg, "pods/pod1/c1/memory.ksm.weight", "100\n");
+		assert_file(fake.cg, "pods/pod1/c1/memory.ksm.isolated", "0\n");
 		assert_file(fake.cg, "pods/pod1/memory.ksm", "0\n");
+		assert_file(fake.cg, "pods/pod1/memory.ksm.isolated", "0\n");
 		result_free(&r);
 	}
 }
@@ -352,6 +378,249 @@ static void test_oci_hook_write_fails(void **state)
 	assert_contains(r.err, "cannot write \"1\" to ");
 	assert_contains(r.err, "/pods/pod1/c1/memory.ksm: Is a directory");
 	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.weight", "100");
+	result_free(&r);
+}
+
+/* ---- oci-hook: memory.ksm.isolated ------------------------------------------ */
+
+/* The container's cgroup, and the pod's, with memory.ksm.isolated 0. */
+static void isolated_container_at(const char *cg)
+{
+	char parent[512];
+
+	container_at(cg);
+	fake_isolated(cg, 0);
+	snprintf(parent, sizeof(parent), "%s", cg);
+	*strrchr(parent, '/') = '\0';
+	fake_isolated(parent, 0);
+}
+
+static void test_oci_hook_isolated(void **state)
+{
+	struct result r;
+
+	(void)state;
+	isolated_container_at("/pods/pod1/c1");
+	r = hook_with("\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"1\"", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.isolated", "1");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm", "1");
+	/* Container scope: the pod's cgroup is left alone. */
+	assert_file(fake.cg, "pods/pod1/memory.ksm.isolated", "0\n");
+	assert_file(fake.cg, "pods/pod1/memory.ksm", "0\n");
+	result_free(&r);
+
+	/* Isolation alone: the hook runs, memory.ksm is not touched. */
+	r = hook_with("\"" ANN_ISOLATED "\": \"0\"", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.isolated", "0");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm", "1");
+	result_free(&r);
+
+	/* With all three. */
+	r = hook_with("\"" ANN "\": \"0\", \"" ANN_WEIGHT "\": \"20\", \"" ANN_ISOLATED "\": \"1\"",
+		      "--strict");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.isolated", "1");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.weight", "20");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm", "0");
+	result_free(&r);
+}
+
+/* Pod scope: the pod's cgroup (crun under the systemd driver) is isolated. */
+static void test_oci_hook_isolated_pod(void **state)
+{
+	struct result r;
+	char *s;
+
+	(void)state;
+	fake_cgroup(POD_SLICE, 0, NULL);
+	fake_isolated(POD_SLICE, 0);
+	fake_file(fake.cg, POD_SLICE "/memory.ksm.weight", "100\n");
+	fake_cgroup(POD_SLICE "/crio-abc.scope", 0, NULL);
+	fake_isolated(POD_SLICE "/crio-abc.scope", 0);
+	fake_cgroup(POD_SLICE "/crio-abc.scope/container", 0, NULL);
+	fake_isolated(POD_SLICE "/crio-abc.scope/container", 0);
+	fake_proc(4242, POD_SLICE "/crio-abc.scope/container", NULL);
+
+	r = hook_with("\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"1\", \"" ANN_SCOPE "\": \"pod\"",
+		      NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, POD_SLICE "/memory.ksm.isolated", "1");
+	assert_file(fake.cg, POD_SLICE "/memory.ksm", "1");
+	assert_file(fake.cg, POD_SLICE "/crio-abc.scope/memory.ksm.isolated", "0\n");
+	assert_file(fake.cg, POD_SLICE "/crio-abc.scope/container/memory.ksm.isolated", "0\n");
+	result_free(&r);
+
+	/* From the state's annotations, the pod's isolation alone. */
+	fake_isolated(POD_SLICE, 0);
+	make_bundle("", NULL);
+	s = state_json(4242, "\"" ANN_ISOLATED "\": \"1\", \"" ANN_SCOPE "\": \"pod\"");
+	r = hook(s, NULL);
+	free(s);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_file(fake.cg, POD_SLICE "/memory.ksm.isolated", "1");
+	assert_file(fake.cg, POD_SLICE "/crio-abc.scope/memory.ksm.isolated", "0\n");
+	result_free(&r);
+
+	/* Pod scope for a container in no pod: refused, nothing isolated. */
+	isolated_container_at("/system.slice/foo.scope");
+	r = hook_with("\"" ANN_ISOLATED "\": \"1\", \"" ANN_SCOPE "\": \"pod\"", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "/system.slice/foo.scope is not in a pod");
+	assert_file(fake.cg, "system.slice/foo.scope/memory.ksm.isolated", "0\n");
+	assert_file(fake.cg, "system.slice/memory.ksm.isolated", "0\n");
+	result_free(&r);
+}
+
+/*
+ * A kernel with memory.ksm but without merge domains: as for a missing
+ * memory.ksm.weight, a warning that says so and the container starts
+ * (memory.ksm written), or with --strict an error and nothing written.
+ */
+static void test_oci_hook_no_isolated_file(void **state)
+{
+	char want[PATH_MAX + 256];
+	struct result r;
+
+	(void)state;
+	container_at("/pods/pod1/c1");
+	r = hook_with("\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"1\"", "--strict");
+	assert_int_equal(r.status, 1);
+	snprintf(want, sizeof(want), "ksmctl: %s/pods/pod1/c1/memory.ksm.isolated is missing: "
+		 "the kernel has no memory.ksm.isolated (no KSM merge domains)\n", fake.cg);
+	assert_string_equal(r.err, want);
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm", "0\n");
+	result_free(&r);
+
+	r = hook_with("\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"1\", \"" ANN_WEIGHT "\": \"300\"",
+		      NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof(want), "ksmctl: warning: %s/pods/pod1/c1/memory.ksm.isolated is "
+		 "missing: the kernel has no memory.ksm.isolated (no KSM merge domains); the "
+		 "container starts without it, sharing one merge domain with every KSM-enabled "
+		 "process on the node (--strict makes this an error)\n", fake.cg);
+	assert_string_equal(r.err, want);
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm", "1");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.weight", "300");
+	result_free(&r);
+
+	/* Isolation alone: the same warning, nothing written. */
+	r = hook_with("\"" ANN_ISOLATED "\": \"1\"", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, want);
+	result_free(&r);
+	r = hook_with("\"" ANN_ISOLATED "\": \"1\"", "--strict");
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "memory.ksm.isolated is missing: the kernel has no "
+			"memory.ksm.isolated");
+	result_free(&r);
+}
+
+/* A kernel without cgroup KSM at all: each file asked for is named. */
+static void test_oci_hook_isolated_old_kernel(void **state)
+{
+	struct result r;
+
+	(void)state;
+	fake_cgroup("/pods/pod1/c1", -1, NULL);
+	fake_file(fake.cg, "pods/pod1/c1/memory.current", "0\n");
+	fake_proc(4242, "/pods/pod1/c1", NULL);
+	r = hook_with("\"" ANN_ISOLATED "\": \"1\"", "--strict");
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "/pods/pod1/c1/memory.ksm.isolated is missing: the kernel has no "
+			"cgroup KSM\n");
+	result_free(&r);
+
+	r = hook_with("\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"1\"", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.err, "/pods/pod1/c1/memory.ksm is missing: the kernel has no cgroup "
+			"KSM; the container starts without it");
+	assert_contains(r.err, "/pods/pod1/c1/memory.ksm.isolated is missing: the kernel has no "
+			"cgroup KSM; the container starts without it, sharing one merge domain");
+	result_free(&r);
+}
+
+/*
+ * The order: memory.ksm.isolated before memory.ksm.  The fake files read
+ * "0\n"; what the hook writes reads "0" or "1", without the newline.
+ */
+static void test_oci_hook_isolated_order(void **state)
+{
+	char path[PATH_MAX];
+	struct result r;
+
+	(void)state;
+	isolated_container_at("/pods/pod1/c1");
+
+	/*
+	 * memory.ksm refuses the write: the isolation had been written
+	 * before it (it reads "0", rewritten), and is set back, as the
+	 * weight is.
+	 */
+	snprintf(path, sizeof(path), "%s/pods/pod1/c1/memory.ksm", fake.cg);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	r = hook_with("\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"1\", \"" ANN_WEIGHT "\": \"200\"",
+		      NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "cannot write \"1\" to ");
+	assert_contains(r.err, "/pods/pod1/c1/memory.ksm: Is a directory");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.isolated", "0");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.weight", "100");
+	result_free(&r);
+	assert_int_equal(rmdir(path), 0);
+	fake_file(fake.cg, "pods/pod1/c1/memory.ksm", "0\n");
+	fake_file(fake.cg, "pods/pod1/c1/memory.ksm.weight", "100\n");
+
+	/* Already isolated: nothing to set back; still written first. */
+	fake_isolated("/pods/pod1/c1", 1);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	r = hook_with("\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"1\"", NULL);
+	assert_int_equal(r.status, 1);
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.isolated", "1");
+	result_free(&r);
+	assert_int_equal(rmdir(path), 0);
+	fake_file(fake.cg, "pods/pod1/c1/memory.ksm", "0\n");
+	fake_isolated("/pods/pod1/c1", 0);
+
+	/* The isolation refuses the write: neither the weight nor memory.ksm is written. */
+	snprintf(path, sizeof(path), "%s/pods/pod1/c1/memory.ksm.isolated", fake.cg);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	r = hook_with("\"" ANN "\": \"1\", \"" ANN_ISOLATED "\": \"1\", \"" ANN_WEIGHT "\": \"200\"",
+		      NULL);
+	assert_int_equal(r.status, 1);
+	/* It cannot be read either: the old value, for a rollback, is read first. */
+	assert_contains(r.err, "/pods/pod1/c1/memory.ksm.isolated: Is a directory");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm", "0\n");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.weight", "100\n");
+	result_free(&r);
+	/* Isolation alone, so no old value is read: the write itself fails. */
+	r = hook_with("\"" ANN_ISOLATED "\": \"1\"", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "cannot write \"1\" to ");
+	assert_contains(r.err, "/pods/pod1/c1/memory.ksm.isolated: Is a directory");
+	result_free(&r);
+	assert_int_equal(rmdir(path), 0);
+	fake_isolated("/pods/pod1/c1", 0);
+
+	/* The weight refuses the write: the isolation is set back, memory.ksm not written. */
+	snprintf(path, sizeof(path), "%s/pods/pod1/c1/memory.ksm.weight", fake.cg);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	r = hook_with("\"" ANN_ISOLATED "\": \"1\", \"" ANN_WEIGHT "\": \"200\"", NULL);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "cannot write \"200\" to ");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm.isolated", "0");
+	assert_file(fake.cg, "pods/pod1/c1/memory.ksm", "0\n");
 	result_free(&r);
 }
 
@@ -508,6 +777,9 @@ static void test_oci_hook_usage(void **state)
 	assert_int_equal(r.status, 0);
 	assert_contains(r.out, ANN "=0|1");
 	assert_contains(r.out, ANN_WEIGHT "=1..10000");
+	assert_contains(r.out, ANN_ISOLATED "=0|1");
+	assert_contains(r.out, "(before memory.ksm)");
+	assert_contains(r.out, ANN_ISOLATED "=1 wherever " ANN "=1");
 	assert_contains(r.out, ANN_SCOPE "=container|pod");
 	assert_contains(r.out, "security domain");
 	result_free(&r);
@@ -785,6 +1057,144 @@ static void test_nri_old_kernel(void **state)
 	free(req);
 }
 
+/* ---- nri-hook: memory.ksm.isolated ------------------------------------------ */
+
+static void edit_isolated(struct json_object *req)
+{
+	json_object_object_add(spec_annotations(req), ANN_ISOLATED, json_object_new_string("1"));
+}
+
+static void edit_isolated_label(struct json_object *req)
+{
+	struct json_object *labels;
+
+	assert_true(json_object_object_get_ex(req, "labels", &labels));
+	json_object_object_add(labels, ANN_ISOLATED, json_object_new_string("1"));
+}
+
+static void edit_bad_isolated(struct json_object *req)
+{
+	json_object_object_add(spec_annotations(req), ANN_ISOLATED, json_object_new_string("on"));
+}
+
+static void edit_isolated_strict(struct json_object *req)
+{
+	edit_isolated(req);
+	edit_strict(req);
+}
+
+static void nri_pod_isolated(void)
+{
+	nri_pod();
+	fake_isolated(POD_SLICE, 0);
+	fake_isolated(CTR_SCOPE, 0);
+}
+
+static void test_nri_isolated(void **state)
+{
+	struct json_object *res;
+	struct result r;
+	char *req;
+
+	(void)state;
+	nri_pod_isolated();
+	req = nri_request("create-container.json", edit_isolated);
+	r = nri(req, &res);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_null(member(res, "error"));
+	assert_string_equal(metadata(res, "cgroup"), CTR_SCOPE);
+	assert_string_equal(metadata(res, "memory.ksm.isolated"), "1");
+	assert_string_equal(metadata(res, "memory.ksm"), "1");
+	assert_file(fake.cg, CTR_SCOPE "/memory.ksm.isolated", "1");
+	assert_file(fake.cg, CTR_SCOPE "/memory.ksm", "1");
+	assert_file(fake.cg, POD_SLICE "/memory.ksm.isolated", "0\n");
+	json_object_put(res);
+	result_free(&r);
+	free(req);
+
+	/* The sandbox, with the pod's labels: scope pod. */
+	req = nri_request("create-sandbox.json", edit_isolated_label);
+	r = nri(req, &res);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_string_equal(metadata(res, "cgroup"), POD_SLICE);
+	assert_string_equal(metadata(res, "memory.ksm.isolated"), "1");
+	assert_file(fake.cg, POD_SLICE "/memory.ksm.isolated", "1");
+	assert_file(fake.cg, POD_SLICE "/memory.ksm", "1");
+	json_object_put(res);
+	result_free(&r);
+	free(req);
+
+	/* Without the annotation, no memory.ksm.isolated in the result. */
+	req = nri_request("create-container.json", NULL);
+	r = nri(req, &res);
+	assert_int_equal(r.status, 0);
+	assert_null(metadata(res, "memory.ksm.isolated"));
+	json_object_put(res);
+	result_free(&r);
+	free(req);
+}
+
+static void test_nri_isolated_refused(void **state)
+{
+	struct json_object *res;
+	struct result r;
+	char *req;
+
+	(void)state;
+	nri_pod_isolated();
+	req = nri_request("create-container.json", edit_bad_isolated);
+	r = nri(req, &res);
+	assert_int_equal(r.status, 1);
+	assert_contains(member(res, "error"), "annotation " ANN_ISOLATED ": invalid value \"on\": "
+			"must be \"0\" or \"1\"");
+	assert_contains(r.err, "annotation " ANN_ISOLATED ": invalid value \"on\"");
+	/* memory.ksm and the weight beside it were valid: not written either. */
+	assert_file(fake.cg, CTR_SCOPE "/memory.ksm", "0\n");
+	assert_file(fake.cg, CTR_SCOPE "/memory.ksm.weight", "100\n");
+	assert_file(fake.cg, CTR_SCOPE "/memory.ksm.isolated", "0\n");
+	json_object_put(res);
+	result_free(&r);
+	free(req);
+}
+
+/* A kernel without memory.ksm.isolated: a warning, or an error with "strict". */
+static void test_nri_no_isolated_file(void **state)
+{
+	struct json_object *res;
+	struct result r;
+	char *req;
+
+	(void)state;
+	nri_pod();
+	req = nri_request("create-container.json", edit_isolated);
+	r = nri(req, &res);
+	assert_int_equal(r.status, 0);
+	assert_null(member(res, "error"));
+	assert_contains(r.err, "ksmctl: warning: ");
+	assert_contains(r.err, "memory.ksm.isolated is missing: the kernel has no "
+			"memory.ksm.isolated (no KSM merge domains); the container starts without "
+			"it, sharing one merge domain with every KSM-enabled process on the node");
+	assert_null(metadata(res, "memory.ksm.isolated"));
+	assert_string_equal(metadata(res, "memory.ksm"), "1");
+	assert_file(fake.cg, CTR_SCOPE "/memory.ksm", "1");
+	json_object_put(res);
+	result_free(&r);
+	free(req);
+
+	fake_file(fake.cg, CTR_SCOPE "/memory.ksm", "0\n");
+	req = nri_request("create-container.json", edit_isolated_strict);
+	r = nri(req, &res);
+	assert_int_equal(r.status, 1);
+	assert_contains(member(res, "error"), "memory.ksm.isolated is missing: the kernel has no "
+			"memory.ksm.isolated (no KSM merge domains)");
+	assert_file(fake.cg, CTR_SCOPE "/memory.ksm", "0\n");
+	json_object_put(res);
+	result_free(&r);
+	free(req);
+}
+
 static void test_nri_usage(void **state)
 {
 	const char *none[] = { NULL };
@@ -812,6 +1222,11 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_oci_hook_old_kernel),
 	fake_test(test_oci_hook_no_weight_file),
 	fake_test(test_oci_hook_write_fails),
+	fake_test(test_oci_hook_isolated),
+	fake_test(test_oci_hook_isolated_pod),
+	fake_test(test_oci_hook_no_isolated_file),
+	fake_test(test_oci_hook_isolated_old_kernel),
+	fake_test(test_oci_hook_isolated_order),
 	fake_test(test_oci_hook_cgroups_path),
 	fake_test(test_oci_hook_malformed),
 	fake_test(test_oci_hook_usage),
@@ -821,6 +1236,9 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_nri_nothing_to_do),
 	fake_test(test_nri_bad_values),
 	fake_test(test_nri_old_kernel),
+	fake_test(test_nri_isolated),
+	fake_test(test_nri_isolated_refused),
+	fake_test(test_nri_no_isolated_file),
 	fake_test(test_nri_usage),
 };
 

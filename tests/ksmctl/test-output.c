@@ -49,11 +49,11 @@ static void test_status_table(void **state)
 		"ksmd: run=1 pages_to_scan=100 sleep_millisecs=20 advisor_mode=none "
 		"full_scans=7 general_profit=31.2M\n"
 		"\n"
-		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/        -         0      -   31.3M   0B    -  31.2M\n"
-		"`-a      1         1    100   31.3M   8K 8100  30.8M\n"
-		"  |-b    0         1    300   23.4M   0B 6000  23.1M\n"
-		"  `-c    0         1      -      0B   0B    0     0B\n");
+		"CGROUP KSM EFFECTIVE WEIGHT ISOLATED MERGING ZERO RMAP PROFIT\n"
+		"/        -         0      -        -   31.3M   0B    -  31.2M\n"
+		"`-a      1         1    100        -   31.3M   8K 8100  30.8M\n"
+		"  |-b    0         1    300        -   23.4M   0B 6000  23.1M\n"
+		"  `-c    0         1      -        -      0B   0B    0     0B\n");
 	assert_string_equal(r.err, "");
 	result_free(&r);
 }
@@ -79,12 +79,12 @@ static void test_status_bytes(void **state)
 	r = run_ksmctl("status", "--bytes", "--raw", "--all", NULL);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out,
-		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT\n"
-		"/ - 0 - 32808960 0 - 32761600\n"
-		"/a 1 1 100 32768000 8192 8100 32250000\n"
-		"/a/b 0 1 300 24576000 0 6000 24192000\n"
-		"/a/c 0 1 - 0 0 0 0\n"
-		"/off 0 0 - 0 0 0 0\n");
+		"CGROUP KSM EFFECTIVE WEIGHT ISOLATED MERGING ZERO RMAP PROFIT\n"
+		"/ - 0 - - 32808960 0 - 32761600\n"
+		"/a 1 1 100 - 32768000 8192 8100 32250000\n"
+		"/a/b 0 1 300 - 24576000 0 6000 24192000\n"
+		"/a/c 0 1 - - 0 0 0 0\n"
+		"/off 0 0 - - 0 0 0 0\n");
 	result_free(&r);
 }
 
@@ -104,8 +104,8 @@ static void test_status_columns(void **state)
 
 	r = run_ksmctl("status", "-o", "+SOURCE", "--raw", "/a/b", NULL);
 	assert_string_equal(r.out,
-		"CGROUP KSM EFFECTIVE WEIGHT MERGING ZERO RMAP PROFIT SOURCE\n"
-		"/a/b 0 1 300 23.4M 0B 6000 23.1M stat\n");
+		"CGROUP KSM EFFECTIVE WEIGHT ISOLATED MERGING ZERO RMAP PROFIT SOURCE\n"
+		"/a/b 0 1 300 - 23.4M 0B 6000 23.1M stat\n");
 	result_free(&r);
 
 	r = run_ksmctl("status", "-o", "cgroup,nosuch", NULL);
@@ -372,6 +372,155 @@ static void test_status_json(void **state)
 	result_free(&r);
 }
 
+/*
+ * Merge domains, in small_tree(): /a is isolated, /a/b is not (its domain
+ * is /a's), and /a/b/g is (its own); /off is not, in the root domain.
+ */
+static void isolated_tree(void)
+{
+	small_tree();
+	fake_isolated("/a", 1);
+	fake_isolated("/a/b", 0);
+	fake_cgroup("/a/b/g", 0, STAT(0, 0, 0, 0, 0));
+	fake_isolated("/a/b/g", 1);
+	fake_isolated("/a/c", 0);
+	fake_isolated("/off", 0);
+}
+
+static void test_status_isolated(void **state)
+{
+	struct result r;
+
+	(void)state;
+	isolated_tree();
+	/* ISOLATED is a default column; /a/b/g is shown for being isolated. */
+	r = run_ksmctl("status", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out,
+		"CGROUP  KSM EFFECTIVE WEIGHT ISOLATED MERGING ZERO RMAP PROFIT\n"
+		"/         -         0      -        -   31.3M   0B    -  31.2M\n"
+		"`-a       1         1    100        1   31.3M   8K 8100  30.8M\n"
+		"  |-b     0         1    300        0   23.4M   0B 6000  23.1M\n"
+		"  | `-g   0         1      -        1      0B   0B    0     0B\n"
+		"  `-c     0         1      -        0      0B   0B    0     0B\n");
+	assert_not_contains(r.out, "DOMAIN");
+	assert_string_equal(r.err, "");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--all", "--raw", "-o", "cgroup,isolated,domain", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+		"CGROUP ISOLATED DOMAIN\n"
+		"/ - /\n"
+		"/a 1 /a\n"
+		"/a/b 0 /a\n"
+		"/a/b/g 1 /a/b/g\n"
+		"/a/c 0 /a\n"
+		"/off 0 /\n");
+	result_free(&r);
+
+	/* A subtree: its top's domain comes from its ancestors. */
+	r = run_ksmctl("status", "-n", "-l", "-o", "cgroup,domain", "/a/b", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/a/b   /a\n/a/b/g /a/b/g\n");
+	result_free(&r);
+	r = run_ksmctl("status", "-P", "-o", "+domain", "/a/b/g", NULL);
+	assert_string_equal(r.out, "CGROUP=\"/a/b/g\" KSM=\"0\" EFFECTIVE=\"1\" WEIGHT=\"-\" "
+			    "ISOLATED=\"1\" MERGING=\"0B\" ZERO=\"0B\" RMAP=\"0\" PROFIT=\"0B\" "
+			    "DOMAIN=\"/a/b/g\"\n");
+	result_free(&r);
+
+	/* The columns are listed. */
+	r = run_ksmctl("status", "--list-columns", NULL);
+	assert_contains(r.out, "  ISOLATED  own memory.ksm.isolated setting");
+	assert_contains(r.out, "    DOMAIN  merge domain");
+	result_free(&r);
+}
+
+static void test_status_isolated_json(void **state)
+{
+	struct json_object *root, *cgroups, *cg, *v;
+	struct result r;
+
+	(void)state;
+	isolated_tree();
+	r = run_ksmctl("status", "--json", "--all", "-o", "+domain", NULL);
+	assert_int_equal(r.status, 0);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	assert_int_equal(json_object_array_length(cgroups), 6);
+
+	/* The root: no file, null; the root domain. */
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "isolated", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(cg, "domain", &v));
+	assert_true(json_object_is_type(v, json_type_string));
+	assert_string_equal(json_object_get_string(v), "/");
+
+	cg = json_object_array_get_idx(cgroups, 1);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/a");
+	assert_true(json_object_object_get_ex(cg, "isolated", &v));
+	assert_true(json_object_is_type(v, json_type_boolean));
+	assert_true(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(cg, "domain", &v));
+	assert_string_equal(json_object_get_string(v), "/a");
+
+	/* Not isolated, below an isolated parent: the parent's domain. */
+	cg = json_object_array_get_idx(cgroups, 2);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/a/b");
+	assert_true(json_object_object_get_ex(cg, "isolated", &v));
+	assert_true(json_object_is_type(v, json_type_boolean));
+	assert_false(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(cg, "domain", &v));
+	assert_string_equal(json_object_get_string(v), "/a");
+
+	/* Isolated below that: its own. */
+	cg = json_object_array_get_idx(cgroups, 3);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/a/b/g");
+	assert_true(json_object_object_get_ex(cg, "isolated", &v));
+	assert_true(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(cg, "domain", &v));
+	assert_string_equal(json_object_get_string(v), "/a/b/g");
+
+	cg = json_object_array_get_idx(cgroups, 5);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/off");
+	assert_true(json_object_object_get_ex(cg, "domain", &v));
+	assert_string_equal(json_object_get_string(v), "/");
+	json_object_put(root);
+	result_free(&r);
+
+	/* "domain" only when asked for; "isolated" by default. */
+	r = run_ksmctl("status", "--json", "/a/b", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "isolated", &v));
+	assert_false(json_object_object_get_ex(cg, "domain", &v));
+	json_object_put(root);
+	result_free(&r);
+
+	/* A kernel without the file: null, and the root domain. */
+	fake_cgroup("/old", 1, NULL);
+	r = run_ksmctl("status", "--json", "-o", "isolated,domain", "/old", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "isolated", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(cg, "domain", &v));
+	assert_string_equal(json_object_get_string(v), "/");
+	json_object_put(root);
+	result_free(&r);
+}
+
 static void test_status_from_procs(void **state)
 {
 	struct json_object *root, *cgroups, *cg, *v;
@@ -384,7 +533,7 @@ static void test_status_from_procs(void **state)
 	r = run_ksmctl("status", "a", NULL);
 	assert_int_equal(r.status, 0);
 	/* Marked, and explained under the table. */
-	assert_contains(r.out, "/a       1         1      -     1M*  0B*  10* 1023.4K*\n");
+	assert_contains(r.out, "/a       1         1      -        -     1M*  0B*  10* 1023.4K*\n");
 	assert_contains(r.out, "* summed over the processes of the subtree "
 			"(this kernel has no memory.ksm.stat)");
 	/* No knobs at all: said so rather than left out. */
@@ -392,7 +541,7 @@ static void test_status_from_procs(void **state)
 	result_free(&r);
 
 	r = run_ksmctl("status", "--raw", "-n", "a", NULL);
-	assert_string_equal(r.out, "/a 1 1 - 1M 0B 10 1023.4K\n");
+	assert_string_equal(r.out, "/a 1 1 - - 1M 0B 10 1023.4K\n");
 	result_free(&r);
 
 	r = run_ksmctl("status", "--json", "--bytes", "a", NULL);
@@ -730,6 +879,44 @@ static void test_metrics(void **state)
 	assert_contains(r.out, "# HELP ksm_cgroup_profit_bytes ");
 	/* /off is off and has nothing: only with --all. */
 	assert_not_contains(r.out, "{cgroup=\"/off\"}");
+	/* No memory.ksm.isolated in small_tree(): no family. */
+	assert_not_contains(r.out, "ksm_cgroup_isolated");
+	result_free(&r);
+}
+
+static void test_metrics_isolated(void **state)
+{
+	struct result r;
+
+	(void)state;
+	isolated_tree();
+	r = run_ksmctl("metrics", NULL);
+	assert_int_equal(r.status, 0);
+	check_exposition(r.out);
+	assert_contains(r.out, "# HELP ksm_cgroup_isolated Own memory.ksm.isolated setting of "
+			"the cgroup (1: its subtree is a KSM merge domain of its own, 0 not).\n"
+			"# TYPE ksm_cgroup_isolated gauge\n"
+			"ksm_cgroup_isolated{cgroup=\"/a\"} 1\n"
+			"ksm_cgroup_isolated{cgroup=\"/a/b\"} 0\n"
+			"ksm_cgroup_isolated{cgroup=\"/a/b/g\"} 1\n"
+			"ksm_cgroup_isolated{cgroup=\"/a/c\"} 0\n"
+			"# HELP ");
+	/* The root has no file; /off is off and has nothing. */
+	assert_not_contains(r.out, "ksm_cgroup_isolated{cgroup=\"/\"}");
+	assert_not_contains(r.out, "{cgroup=\"/off\"}");
+	result_free(&r);
+
+	/* An isolated cgroup is there, though KSM is off and it has no numbers. */
+	fake_cgroup("/lone", 0, STAT_OFF);
+	fake_isolated("/lone", 1);
+	r = run_ksmctl("metrics", NULL);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_cgroup_isolated{cgroup=\"/lone\"} 1\n");
+	assert_contains(r.out, "ksm_cgroup_enabled{cgroup=\"/lone\"} 0\n");
+	result_free(&r);
+	r = run_ksmctl("metrics", "--all", NULL);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_cgroup_isolated{cgroup=\"/off\"} 0\n");
 	result_free(&r);
 }
 
@@ -836,8 +1023,9 @@ static void test_metrics_promtool(void **state)
 	FILE *f;
 
 	(void)state;
-	small_tree();
+	isolated_tree();
 	fake_cgroup("/we\"ird\\name\nx", 1, NULL);
+	fake_isolated("/we\"ird\\name\nx", 1);
 	fake_proc(5, "/a", "ksm_merging_pages 1\n");
 	snprintf(path, sizeof(path), "%s/out.prom", fake.dir);
 	r = run_ksmctl("metrics", "--all", "--write", path, NULL);
@@ -845,6 +1033,16 @@ static void test_metrics_promtool(void **state)
 	assert_string_equal(r.out, "");
 	f = fopen(path, "r");
 	assert_non_null(f);
+	/* With every per-cgroup family, ksm_cgroup_isolated among them. */
+	{
+		char *text = NULL;
+		size_t len = 0;
+
+		assert_true(getdelim(&text, &len, '\0', f) > 0);
+		assert_contains(text, "# TYPE ksm_cgroup_isolated gauge\n");
+		check_exposition(text);
+		free(text);
+	}
 	fclose(f);
 	result_free(&r);
 	promtool_check(path);
@@ -998,7 +1196,8 @@ static void test_ksmd_show(void **state)
 static void test_help(void **state)
 {
 	static const char *const cmds[] = {
-		"enable", "disable", "status", "top", "metrics", "run", "ksmd", "start", "stop",
+		"enable", "disable", "isolate", "status", "top", "metrics", "run", "ksmd", "start",
+		"stop",
 	};
 	struct result r;
 	size_t i;
@@ -1029,6 +1228,8 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_status_reads_no_proc),
 	fake_test(test_status_raw_escapes),
 	fake_test(test_status_json),
+	fake_test(test_status_isolated),
+	fake_test(test_status_isolated_json),
 	fake_test(test_status_from_procs),
 	fake_test(test_status_targets),
 	fake_test(test_status_nomemcg),
@@ -1036,6 +1237,7 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_top_options),
 	fake_test(test_metrics),
 	fake_test(test_metrics_filter),
+	fake_test(test_metrics_isolated),
 	fake_test(test_metrics_max_depth),
 	fake_test(test_metrics_from_procs),
 	fake_test(test_metrics_promtool),

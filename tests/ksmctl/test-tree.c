@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "fake.h"
 #include "tree.h"
@@ -62,6 +64,112 @@ static void test_tree_effective(void **state)
 	assert_true(t.top->effective);
 	assert_true(tree_find(&t, "/a/b/c")->effective);
 	tree_free(&t);
+}
+
+/*
+ * Merge domains: an isolated parent, a child that is not (its domain is
+ * the parent's), an isolated grandchild (its own), and below it a cgroup
+ * without the memory controller (the grandchild's).
+ */
+static void isolated_tree(void)
+{
+	fake_cgroup("/p", 0, NULL);
+	fake_isolated("/p", 1);
+	fake_cgroup("/p/c", 0, NULL);
+	fake_isolated("/p/c", 0);
+	fake_cgroup("/p/c/g", 0, NULL);
+	fake_isolated("/p/c/g", 1);
+	fake_cgroup("/p/c/g/nomem", -1, NULL);
+	fake_cgroup("/q", 0, NULL);
+	fake_isolated("/q", 0);
+}
+
+static void test_tree_domain(void **state)
+{
+	struct cg_tree t;
+
+	(void)state;
+	isolated_tree();
+	assert_int_equal(tree_build("/", &t), 0);
+	assert_false(t.no_isolated_file);
+	assert_int_equal(tree_find(&t, "/")->isolated, -1);
+	assert_string_equal(tree_find(&t, "/")->domain, "/");
+	assert_int_equal(tree_find(&t, "/p")->isolated, 1);
+	assert_string_equal(tree_find(&t, "/p")->domain, "/p");
+	assert_int_equal(tree_find(&t, "/p/c")->isolated, 0);
+	assert_string_equal(tree_find(&t, "/p/c")->domain, "/p");
+	assert_int_equal(tree_find(&t, "/p/c/g")->isolated, 1);
+	assert_string_equal(tree_find(&t, "/p/c/g")->domain, "/p/c/g");
+	assert_int_equal(tree_find(&t, "/p/c/g/nomem")->isolated, -1);
+	assert_string_equal(tree_find(&t, "/p/c/g/nomem")->domain, "/p/c/g");
+	assert_int_equal(tree_find(&t, "/q")->isolated, 0);
+	assert_string_equal(tree_find(&t, "/q")->domain, "/");
+	tree_free(&t);
+
+	/* An isolated cgroup is shown, though KSM is off and it has no numbers. */
+	assert_int_equal(tree_load("/", false, &t), 0);
+	assert_true(tree_find(&t, "/p/c/g")->shown);
+	assert_false(tree_find(&t, "/p/c/g/nomem")->shown);
+	assert_false(tree_find(&t, "/q")->shown);
+	tree_free(&t);
+
+	/* The top of a subtree looks at its ancestors. */
+	assert_int_equal(tree_build("/p/c", &t), 0);
+	assert_int_equal(t.top->isolated, 0);
+	assert_string_equal(t.top->domain, "/p");
+	assert_string_equal(tree_find(&t, "/p/c/g")->domain, "/p/c/g");
+	tree_free(&t);
+	assert_int_equal(tree_build("/p/c/g/nomem", &t), 0);
+	assert_string_equal(t.top->domain, "/p/c/g");
+	tree_free(&t);
+	/* Not the nearest ancestor with memory.ksm 1: the nearest isolated one. */
+	fake_file(fake.cg, "p/c/memory.ksm", "1\n");
+	assert_int_equal(tree_build("/p/c/g/nomem", &t), 0);
+	assert_true(t.top->effective);
+	assert_string_equal(t.top->domain, "/p/c/g");
+	tree_free(&t);
+	assert_int_equal(tree_build("/q", &t), 0);
+	assert_string_equal(t.top->domain, "/");
+	tree_free(&t);
+}
+
+/*
+ * A cgroup that cannot be opened (removed during the walk, or here not
+ * readable by an unprivileged user) is kept, in its parent's domain.
+ */
+static void test_tree_domain_unread(void **state)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	isolated_tree();
+	fake_cgroup("/p/locked", 0, NULL);
+	fake_isolated("/p/locked", 1);
+	snprintf(path, sizeof(path), "%s/p/locked", fake.cg);
+	assert_int_equal(chmod(path, 0), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct cg_tree t;
+		struct cg_node *n;
+		int ok;
+
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(3);
+		if (tree_build("/", &t) < 0)
+			_exit(4);
+		n = tree_find(&t, "/p/locked");
+		ok = n && n->isolated == -1 && n->domain && !strcmp(n->domain, "/p");
+		tree_free(&t);
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	chmod(path, 0755);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_tree_stat(void **state)
@@ -302,15 +410,22 @@ static void test_tree_kernel_without_stat(void **state)
 	(void)state;
 	/*
 	 * Once a cgroup with memory.ksm lacks memory.ksm.stat, the kernel has
-	 * none, and the others are not asked: /b's file (which a real kernel
-	 * could not have) goes unread.
+	 * none, and the others are not asked: /b's files (which a real kernel
+	 * could not have) go unread.
 	 */
 	fake_cgroup("/a", 0, NULL);
 	fake_cgroup("/b", 0, STAT(1, 0, 1, 4000, 1));
+	fake_isolated("/b", 1);
 	assert_int_equal(tree_build("/", &t), 0);
 	assert_true(t.no_stat_file);
 	assert_true(t.no_weight_file);
+	assert_true(t.no_isolated_file);
 	assert_int_equal(tree_find(&t, "/b")->source, SRC_NONE);
+	/* Without memory.ksm.isolated, every cgroup is in the root domain. */
+	assert_int_equal(tree_find(&t, "/a")->isolated, -1);
+	assert_string_equal(tree_find(&t, "/a")->domain, "/");
+	assert_int_equal(tree_find(&t, "/b")->isolated, -1);
+	assert_string_equal(tree_find(&t, "/b")->domain, "/");
 	tree_free(&t);
 }
 
@@ -465,7 +580,7 @@ static void test_tree_1000(void **state)
 	sec = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 	print_message("# status --all on 1020 fake cgroups: %.3f s of CPU\n", sec);
 	assert_int_equal(r.status, 0);
-	assert_contains(r.out, "/g19/c999 1 1 - 20K 0B 5 19.5K\n");
+	assert_contains(r.out, "/g19/c999 1 1 - - 20K 0B 5 19.5K\n");
 	assert_true(sec < 0.5);
 	result_free(&r);
 }
@@ -473,6 +588,8 @@ static void test_tree_1000(void **state)
 static const struct CMUnitTest tests[] = {
 	fake_test(test_tree_order),
 	fake_test(test_tree_effective),
+	fake_test(test_tree_domain),
+	fake_test(test_tree_domain_unread),
 	fake_test(test_tree_stat),
 	fake_test(test_tree_rates),
 	fake_test(test_tree_root),

@@ -224,9 +224,10 @@ out:
 	return ret;
 }
 
-static int read_ksm(const char *cg, int *value, bool quiet)
+/* A file of @cg that reads 0 or 1: memory.ksm, memory.ksm.isolated. */
+static int read_bool(const char *cg, const char *file, int *value, bool quiet)
 {
-	char text[64], *path = cgroup_file_path(cg, KSM_FILE), *v;
+	char text[64], *path = cgroup_file_path(cg, file), *v;
 	int ret;
 
 	ret = read_file_at(AT_FDCWD, path, text, sizeof(text));
@@ -252,13 +253,25 @@ out:
 /* The cgroup's own memory.ksm setting: 0 or 1. */
 int cg_read_ksm(const char *cg, int *value)
 {
-	return read_ksm(cg, value, false);
+	return read_bool(cg, KSM_FILE, value, false);
 }
 
 /* As cg_read_ksm(), without a message: for cgroups that may have none */
 int cg_read_ksm_quiet(const char *cg, int *value)
 {
-	return read_ksm(cg, value, true);
+	return read_bool(cg, KSM_FILE, value, true);
+}
+
+/* The cgroup's own setting in @file, which reads 0 or 1. */
+int cg_read_bool(const char *cg, const char *file, int *value)
+{
+	return read_bool(cg, file, value, false);
+}
+
+/* As cg_read_bool(), without a message: for cgroups that may have none */
+int cg_read_bool_quiet(const char *cg, const char *file, int *value)
+{
+	return read_bool(cg, file, value, true);
 }
 
 int cg_write(const char *cg, const char *file, const char *value)

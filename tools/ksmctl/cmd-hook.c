@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ksmctl oci-hook and ksmctl nri-hook: a container's annotations set the
- * memory.ksm (and memory.ksm.weight) of its cgroup, or of its pod's.
+ * memory.ksm (and memory.ksm.weight, memory.ksm.isolated) of its cgroup,
+ * or of its pod's.
  *
  * oci-hook is an OCI runtime hook (runtime-spec config.md, "hooks";
  * oci-hooks(5) for the hooks.d files of CRI-O and podman).  The runtime
@@ -63,6 +64,7 @@
 
 #define ANNOTATION_KSM "ksm.cgroup.dev/memory.ksm"
 #define ANNOTATION_WEIGHT "ksm.cgroup.dev/memory.ksm.weight"
+#define ANNOTATION_ISOLATED "ksm.cgroup.dev/memory.ksm.isolated"
 #define ANNOTATION_SCOPE "ksm.cgroup.dev/scope"
 /* crun's sub-cgroup below a systemd scope (crun(1), cgroup v2 default). */
 #define ANNOTATION_CRUN_SUBGROUP "run.oci.systemd.subgroup"
@@ -77,6 +79,7 @@
 struct hook_request {
 	const char *ksm;		/* "0", "1" or NULL */
 	const char *weight;		/* "1".."10000" or NULL */
+	const char *isolated;		/* "0", "1" or NULL */
 	bool pod;
 	long pid;			/* 0 if not known */
 	const char *cgroups_path;	/* linux.cgroupsPath, or NULL */
@@ -283,12 +286,14 @@ static bool weight_valid(const char *s)
 /* Check the project's annotations and fill @r; nothing is written. */
 static int read_annotations(const struct annotations *a, struct hook_request *r)
 {
-	struct json_object *ksm, *weight, *scope, *sub;
+	struct json_object *ksm, *weight, *isolated, *scope, *sub;
 	int ret;
 
 	ret = annotation(a, ANNOTATION_KSM, &ksm);
 	if (ret == 0)
 		ret = annotation(a, ANNOTATION_WEIGHT, &weight);
+	if (ret == 0)
+		ret = annotation(a, ANNOTATION_ISOLATED, &isolated);
 	if (ret == 0)
 		ret = annotation(a, ANNOTATION_SCOPE, &scope);
 	if (ret == 0)
@@ -301,6 +306,14 @@ static int read_annotations(const struct annotations *a, struct hook_request *r)
 		if (strcmp(r->ksm, "0") && strcmp(r->ksm, "1")) {
 			ksm_error("annotation %s: invalid value %s: must be \"0\" or \"1\"",
 				  ANNOTATION_KSM, quoted(ksm));
+			return -EINVAL;
+		}
+	}
+	if (isolated) {
+		r->isolated = json_object_get_string(isolated);
+		if (strcmp(r->isolated, "0") && strcmp(r->isolated, "1")) {
+			ksm_error("annotation %s: invalid value %s: must be \"0\" or \"1\"",
+				  ANNOTATION_ISOLATED, quoted(isolated));
 			return -EINVAL;
 		}
 	}
@@ -485,13 +498,19 @@ static int pod_cgroup(const char *container, char **cg)
 static const char *missing_reason(const char *cg, const char *file)
 {
 	char *path = cgroup_file_path(cg, "memory.current");
-	bool memory = access(path, F_OK) == 0;
+	bool memory = access(path, F_OK) == 0, ksm;
 
 	free(path);
 	if (!memory)
 		return "the memory controller is not enabled for the cgroup";
-	return !strcmp(file, KSM_FILE) ? "the kernel has no cgroup KSM"
-				       : "the kernel has no memory.ksm.weight";
+	path = cgroup_file_path(cg, KSM_FILE);
+	ksm = access(path, F_OK) == 0;
+	free(path);
+	if (!ksm)
+		return "the kernel has no cgroup KSM";
+	if (!strcmp(file, KSM_ISOLATED_FILE))
+		return "the kernel has no memory.ksm.isolated (no KSM merge domains)";
+	return "the kernel has no memory.ksm.weight";
 }
 
 /*
@@ -512,9 +531,14 @@ static int need_file(const char *cg, const char *file, bool strict)
 			ret = -ENOENT;
 			ksm_error("%s is missing: %s", path, missing_reason(cg, file));
 		} else {
+			/* Without merge domains, what KSM merges, it merges node-wide. */
+			bool iso = !strcmp(file, KSM_ISOLATED_FILE);
+
 			ret = 0;
-			ksm_warn("%s is missing: %s; the container starts without it "
-				  "(--strict makes this an error)", path, missing_reason(cg, file));
+			ksm_warn("%s is missing: %s; the container starts without it%s "
+				 "(--strict makes this an error)", path, missing_reason(cg, file),
+				 iso ? ", sharing one merge domain with every KSM-enabled process "
+				       "on the node" : "");
 		}
 	}
 	free(path);
@@ -526,18 +550,37 @@ struct applied {
 	char *cg;
 	const char *ksm;
 	const char *weight;
+	const char *isolated;
 };
 
 /*
- * Write what @r asks for to the container's or the pod's cgroup: the
- * weight first, so that merging starts with it; if memory.ksm cannot be
- * written, the weight gets its old value back.
+ * Write what @r asks for to the container's or the pod's cgroup, in this
+ * order:
+ *
+ * 1. memory.ksm.isolated, before anything that lets KSM merge: once
+ *    memory.ksm is 1, ksmd may merge the cgroup's pages at its next pass,
+ *    in the merge domain the cgroup is in then.  Written after memory.ksm,
+ *    the isolation would come too late for the pages merged in between:
+ *    merged in the parent's domain (on most nodes the root's: every
+ *    KSM-enabled cgroup of the node, every prctl or madvise user), open to
+ *    the timing channel of the other tenants until the kernel unmerged them
+ *    on the domain's change.  Written first, no page of the container or
+ *    pod is ever merged outside its domain.  At pod scope the pod's other
+ *    containers may be merging already (an earlier memory.ksm, prctl,
+ *    madvise): the kernel unmerges their pages of the old domain before
+ *    they run on in the new.
+ * 2. memory.ksm.weight, so that merging starts with it;
+ * 3. memory.ksm.
+ *
+ * If a write fails, the ones before it get their old values back: a hook
+ * that fails leaves the cgroup as it was.
  */
 static int apply(const struct hook_request *r, bool strict, struct applied *done)
 {
 	char *cg = NULL, *target = NULL, old[32] = "";
-	const char *ksm = r->ksm, *weight = r->weight;
-	int ret;
+	const char *ksm = r->ksm, *weight = r->weight, *isolated = r->isolated;
+	bool wrote_isolated = false;
+	int ret, old_isolated = -1;
 
 	ret = cg_check_root();
 	if (ret == 0)
@@ -555,11 +598,19 @@ static int apply(const struct hook_request *r, bool strict, struct applied *done
 		if (ret == 0)
 			ksm = weight = NULL;
 	}
+	if (ret >= 0 && isolated) {
+		ret = need_file(target, KSM_ISOLATED_FILE, strict);
+		if (ret == 0)
+			isolated = NULL;
+	}
 	if (ret >= 0 && weight) {
 		ret = need_file(target, KSM_WEIGHT_FILE, strict);
 		if (ret == 0)
 			weight = NULL;
 	}
+	/* The old values of what a later failure would set back. */
+	if (ret >= 0 && isolated && (weight || ksm))
+		ret = cg_read_bool(target, KSM_ISOLATED_FILE, &old_isolated);
 	if (ret >= 0 && weight && ksm) {
 		char text[32], *path = cgroup_file_path(target, KSM_WEIGHT_FILE);
 
@@ -570,6 +621,11 @@ static int apply(const struct hook_request *r, bool strict, struct applied *done
 			snprintf(old, sizeof(old), "%s", strstrip(text));
 		free(path);
 	}
+
+	if (ret >= 0 && isolated) {
+		ret = cg_write(target, KSM_ISOLATED_FILE, isolated);
+		wrote_isolated = ret >= 0;
+	}
 	if (ret >= 0 && weight)
 		ret = cg_write(target, KSM_WEIGHT_FILE, weight);
 	if (ret >= 0 && ksm) {
@@ -577,6 +633,9 @@ static int apply(const struct hook_request *r, bool strict, struct applied *done
 		if (ret < 0 && weight && old[0])
 			cg_write(target, KSM_WEIGHT_FILE, old);
 	}
+	/* memory.ksm is as it was: the isolation can go back to what it was too. */
+	if (ret < 0 && wrote_isolated && old_isolated >= 0 && old_isolated != isolated[0] - '0')
+		cg_write(target, KSM_ISOLATED_FILE, old_isolated ? "1" : "0");
 	if (ret < 0) {
 		free(target);
 		return ret;
@@ -584,6 +643,7 @@ static int apply(const struct hook_request *r, bool strict, struct applied *done
 	done->cg = target;
 	done->ksm = ksm;
 	done->weight = weight;
+	done->isolated = isolated;
 	return 0;
 }
 
@@ -594,23 +654,31 @@ static void usage_annotations(FILE *f)
 	fputs("Annotations (values exactly as shown; anything else is refused):\n"
 	      "  " ANNOTATION_KSM "=0|1              write memory.ksm\n"
 	      "  " ANNOTATION_WEIGHT "=1..10000  write memory.ksm.weight\n"
+	      "  " ANNOTATION_ISOLATED "=0|1     write memory.ksm.isolated\n"
+	      "                                             (before memory.ksm): 1 makes the\n"
+	      "                                             cgroup a merge domain of its own\n"
 	      "  " ANNOTATION_SCOPE "=container|pod         the container's cgroup (default)\n"
 	      "                                             or its pod's\n"
 	      "\n"
 	      "KSM lets the processes it merges observe each other's memory contents\n"
-	      "through timing: enable it only for containers of one security domain.\n", f);
+	      "through timing: enable it only for containers of one security domain.\n"
+	      "Without isolation, every KSM-enabled container of the node shares one\n"
+	      "merge domain with every other: on a node shared by tenants, set\n"
+	      "  " ANNOTATION_ISOLATED "=1 wherever " ANNOTATION_KSM "=1.\n", f);
 }
 
 static void usage_oci_hook(FILE *f)
 {
 	fputs("Usage: " PROGNAME " oci-hook [--strict]\n"
 	      "\n"
-	      "OCI runtime hook (createRuntime or prestart): set memory.ksm of the\n"
-	      "container's cgroup, or its pod's, from the container's annotations.  Reads\n"
-	      "the container state from standard input and config.json from its bundle.\n"
+	      "OCI runtime hook (createRuntime or prestart): set memory.ksm (.weight,\n"
+	      ".isolated) of the container's cgroup, or its pod's, from the container's\n"
+	      "annotations.  Reads the container state from standard input and\n"
+	      "config.json from its bundle.\n"
 	      "\n"
-	      "      --strict         fail if the kernel has no memory.ksm (default: warn\n"
-	      "                       and let the container start)\n"
+	      "      --strict         fail if the kernel lacks a file asked for\n"
+	      "                       (memory.ksm, .weight, .isolated; default: warn\n"
+	      "                       and let the container start without it)\n"
 	      "  -h, --help           show this help\n"
 	      "\n", f);
 	usage_annotations(f);
@@ -663,7 +731,7 @@ static int oci_hook(bool strict)
 	annotations_add(&a, cann, cpath);
 	annotations_add(&a, sann, "container state");
 	ret = read_annotations(&a, &r);
-	if (ret < 0 || (!r.ksm && !r.weight))
+	if (ret < 0 || (!r.ksm && !r.weight && !r.isolated))
 		goto out;
 	ret = apply(&r, strict, &done);
 	free(done.cg);
@@ -722,14 +790,15 @@ static void usage_nri_hook(FILE *f)
 	      "       ksmctl-nri invoke\n"
 	      "\n"
 	      "NRI v0.1 plugin for containerd 1.6: on the \"create\" request of a container\n"
-	      "or pod sandbox, set memory.ksm of its cgroup, or its pod's, from the\n"
-	      "annotations of its spec or the pod's labels.  Reads the request from\n"
-	      "standard input and prints the result on standard output.  Installed as\n"
-	      "/opt/nri/bin/ksmctl-nri (a link to " PROGNAME ") and named in /etc/nri/conf.json;\n"
-	      "{\"strict\": true} in its \"conf\" there is --strict.\n"
+	      "or pod sandbox, set memory.ksm (.weight, .isolated) of its cgroup, or its\n"
+	      "pod's, from the annotations of its spec or the pod's labels.  Reads the\n"
+	      "request from standard input and prints the result on standard output.\n"
+	      "Installed as /opt/nri/bin/ksmctl-nri (a link to " PROGNAME ") and named in\n"
+	      "/etc/nri/conf.json; {\"strict\": true} in its \"conf\" there is --strict.\n"
 	      "\n"
-	      "      --strict         fail if the kernel has no memory.ksm (default: warn\n"
-	      "                       and let the container start)\n"
+	      "      --strict         fail if the kernel lacks a file asked for\n"
+	      "                       (memory.ksm, .weight, .isolated; default: warn\n"
+	      "                       and let the container start without it)\n"
 	      "  -h, --help           show this help\n"
 	      "\n", f);
 	usage_annotations(f);
@@ -773,13 +842,16 @@ static int nri_handle(struct json_object *req, bool strict, struct json_object *
 	annotations_add(&a, sann, "NRI request spec");
 	annotations_add(&a, labels, "NRI request labels");
 	ret = read_annotations(&a, &r);
-	if (ret < 0 || (!r.ksm && !r.weight))
+	if (ret < 0 || (!r.ksm && !r.weight && !r.isolated))
 		return ret;
 	ret = apply(&r, strict, &done);
 	if (ret < 0)
 		return ret;
-	if (done.ksm || done.weight)
+	if (done.ksm || done.weight || done.isolated)
 		json_object_object_add(meta, "cgroup", json_object_new_string(done.cg));
+	if (done.isolated)
+		json_object_object_add(meta, KSM_ISOLATED_FILE,
+				       json_object_new_string(done.isolated));
 	if (done.ksm)
 		json_object_object_add(meta, KSM_FILE, json_object_new_string(done.ksm));
 	if (done.weight)

@@ -25,6 +25,7 @@ static const struct {
 } commands[] = {
 	{ "enable", cmd_enable_disable, "enable KSM for cgroups (memory.ksm = 1)" },
 	{ "disable", cmd_enable_disable, "disable KSM for cgroups (memory.ksm = 0)" },
+	{ "isolate", cmd_isolate, "make cgroups KSM merge domains (memory.ksm.isolated = 1)" },
 	{ "status", cmd_status, "show ksmd and the cgroup tree's KSM state" },
 	{ "top", cmd_top, "live view of the cgroups sorted by profit" },
 	{ "metrics", cmd_metrics, "numbers in the Prometheus text format" },

@@ -11,6 +11,7 @@ int ksmctl_main(int argc, char **argv);
  * name on; ksmctl_main() (dispatch.c) picks one.
  */
 int cmd_enable_disable(int argc, char **argv);
+int cmd_isolate(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);

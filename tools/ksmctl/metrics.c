@@ -50,7 +50,7 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 }
 
 enum cg_metric_value {
-	M_OWN, M_EFFECTIVE, M_WEIGHT, M_MERGING, M_ZERO, M_RMAP, M_PROFIT,
+	M_OWN, M_EFFECTIVE, M_WEIGHT, M_ISOLATED, M_MERGING, M_ZERO, M_RMAP, M_PROFIT,
 	M_SCANNED, M_KSM_PAGES, M_FROM_PROCS,
 };
 
@@ -63,6 +63,9 @@ static const struct {
 	{ "ksm_cgroup_effective", "gauge",
 	  "1 if memory.ksm of the cgroup or of an ancestor is 1.", M_EFFECTIVE },
 	{ "ksm_cgroup_weight", "gauge", "memory.ksm.weight of the cgroup.", M_WEIGHT },
+	{ "ksm_cgroup_isolated", "gauge",
+	  "Own memory.ksm.isolated setting of the cgroup (1: its subtree is a KSM merge "
+	  "domain of its own, 0 not).", M_ISOLATED },
 	{ "ksm_cgroup_merging_pages", "gauge",
 	  "Pages of the cgroup's subtree merged by KSM.", M_MERGING },
 	{ "ksm_cgroup_ksm_pages", "gauge",
@@ -99,6 +102,9 @@ static bool cg_value(const struct cg_node *n, enum cg_metric_value m, int64_t *v
 	case M_WEIGHT:
 		*v = n->weight;
 		return n->weight >= 0;
+	case M_ISOLATED:
+		*v = n->isolated;
+		return n->isolated >= 0;
 	case M_MERGING:
 		*v = c->merging_pages;
 		return procs || (c->have & KC_MERGING);

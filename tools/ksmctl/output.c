@@ -25,6 +25,10 @@ const struct column columns[NCOLS] = {
 	[COL_KSM] = { "KSM", "own memory.ksm setting (0, 1; - without the file)", true },
 	[COL_EFFECTIVE] = { "EFFECTIVE", "1 if its or an ancestor's memory.ksm is 1", true },
 	[COL_WEIGHT] = { "WEIGHT", "memory.ksm.weight", true },
+	[COL_ISOLATED] = { "ISOLATED", "own memory.ksm.isolated setting (0, 1; - without the file)",
+			   true },
+	[COL_DOMAIN] = { "DOMAIN", "merge domain: the nearest isolated cgroup, itself or an "
+			 "ancestor; / for the root domain", false },
 	[COL_MERGING] = { "MERGING", "memory of merged pages (merging_pages)", true },
 	[COL_KEPT] = { "KEPT", "memory of merged copies kept and charged to it (ksm_pages)",
 		       true },
@@ -41,7 +45,7 @@ const struct column columns[NCOLS] = {
 };
 
 static const enum col_id default_cols[] = {
-	COL_CGROUP, COL_KSM, COL_EFFECTIVE, COL_WEIGHT, COL_MERGING, COL_ZERO,
+	COL_CGROUP, COL_KSM, COL_EFFECTIVE, COL_WEIGHT, COL_ISOLATED, COL_MERGING, COL_ZERO,
 	COL_RMAP, COL_PROFIT,
 };
 
@@ -196,6 +200,10 @@ char *cell_text(const struct cg_node *n, enum col_id col, const struct out_opts 
 		return xstrdup(n->effective ? "1" : "0");
 	case COL_WEIGHT:
 		return n->weight < 0 ? xstrdup("-") : xasprintf("%d", n->weight);
+	case COL_ISOLATED:
+		return xstrdup(n->isolated < 0 ? "-" : n->isolated ? "1" : "0");
+	case COL_DOMAIN:
+		return xstrdup(n->domain);
 	case COL_SOURCE:
 		return xstrdup(source_name(n->source) ?: "-");
 	case COL_MERGING:
@@ -253,6 +261,8 @@ int print_table(FILE *f, struct cg_node **rows, size_t nrows, const struct out_o
 		/* Long paths are cut to the terminal's width, not the numbers. */
 		if (o->cols[c] == COL_CGROUP)
 			flags |= (draw ? SCOLS_FL_TREE : 0) | SCOLS_FL_TRUNC;
+		if (o->cols[c] == COL_DOMAIN)
+			flags |= SCOLS_FL_TRUNC;
 		if (!scols_table_new_column(tb, col->name, 0, flags))
 			goto out;
 	}
@@ -322,6 +332,10 @@ static struct json_object *cell_json(const struct cg_node *n, enum col_id col,
 		return json_object_new_boolean(n->effective);
 	case COL_WEIGHT:
 		return n->weight < 0 ? NULL : json_object_new_int(n->weight);
+	case COL_ISOLATED:
+		return n->isolated < 0 ? NULL : json_object_new_boolean(n->isolated);
+	case COL_DOMAIN:
+		return json_string_name(n->domain);
 	case COL_SOURCE:
 		return source_name(n->source) ? json_object_new_string(source_name(n->source)) : NULL;
 	case COL_MERGING:

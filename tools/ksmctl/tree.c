@@ -43,6 +43,9 @@ static struct cg_node *node_new(struct cg_tree *t, struct cg_node *parent, const
 	n->parent = parent;
 	n->own = -1;
 	n->weight = -1;
+	n->isolated = -1;
+	/* For a cgroup removed before it is read; read_node() decides. */
+	n->domain = parent ? parent->domain : "/";
 
 	if (t->count % 64 == 0)
 		t->nodes = xrealloc(t->nodes, (t->count + 64) * sizeof(*t->nodes));
@@ -50,24 +53,30 @@ static struct cg_node *node_new(struct cg_tree *t, struct cg_node *parent, const
 	return n;
 }
 
-/* A memory.ksm that reads "0" or "1", else -1. */
-static int read_bool_at(int dirfd, const char *name)
+/* "0" or "1", white space around allowed: 0 or 1; else -1. */
+static int parse_bool(char *text)
 {
-	char buf[32];
-	char *v;
+	char *v = strstrip(text);
 
-	if (read_file_at(dirfd, name, buf, sizeof(buf)) < 0)
-		return -1;
-	v = strstrip(buf);
 	if (!strcmp(v, "0") || !strcmp(v, "1"))
 		return v[0] - '0';
 	return -1;
 }
 
+/* A memory.ksm that reads "0" or "1", else -1. */
+static int read_bool_at(int dirfd, const char *name)
+{
+	char buf[32];
+
+	if (read_file_at(dirfd, name, buf, sizeof(buf)) < 0)
+		return -1;
+	return parse_bool(buf);
+}
+
 /*
- * A cgroup with memory.ksm but without memory.ksm.stat or .weight tells
- * that the kernel has none: the other cgroups are not asked, which saves
- * two failed lookups per cgroup.
+ * A cgroup with memory.ksm but without memory.ksm.stat, .weight or
+ * .isolated tells that the kernel has none: the other cgroups are not
+ * asked, which saves three failed lookups per cgroup.
  */
 static void read_node(struct cg_tree *t, int dirfd, struct cg_node *n)
 {
@@ -78,6 +87,16 @@ static void read_node(struct cg_tree *t, int dirfd, struct cg_node *n)
 	n->own = read_bool_at(dirfd, KSM_FILE);
 	/* The top's ancestors were looked at by tree_build(). */
 	n->effective = n->own == 1 || (n->parent ? n->parent->effective : n->effective);
+
+	if (!t->no_isolated_file) {
+		ret = read_file_at(dirfd, KSM_ISOLATED_FILE, buf, sizeof(buf));
+		if (ret >= 0)
+			n->isolated = parse_bool(buf);
+		else if (ret == -ENOENT && n->own >= 0)
+			t->no_isolated_file = true;
+	}
+	/* The top's parent's domain was found by tree_build(). */
+	n->domain = n->isolated == 1 ? n->path : n->parent ? n->parent->domain : t->top_domain;
 
 	if (!t->no_weight_file) {
 		ret = read_file_at(dirfd, KSM_WEIGHT_FILE, buf, sizeof(buf));
@@ -178,20 +197,26 @@ static void walk(struct cg_tree *t, int dirfd, struct cg_node *n)
 }
 
 /*
- * Whether the top of the tree is effectively enabled depends on its
- * ancestors, which the walk does not visit.
+ * Whether the top of the tree is effectively enabled, and its merge
+ * domain, depend on its ancestors, which the walk does not visit: @on if
+ * one has memory.ksm 1, @domain (malloc'ed) the nearest with
+ * memory.ksm.isolated 1, else "/".
  */
-static bool ancestors_enabled(const char *cg)
+static void read_ancestors(const char *cg, bool *on, char **domain)
 {
 	char *p = cgroup_parent(cg);
-	bool on = false;
 
-	while (!on && strcmp(p, "/")) {
+	*on = false;
+	*domain = NULL;
+	while ((!*on || !*domain) && strcmp(p, "/")) {
 		char *dir = cgroup_dir_path(p), *next;
 		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		if (fd >= 0) {
-			on = read_bool_at(fd, KSM_FILE) == 1;
+			if (!*on)
+				*on = read_bool_at(fd, KSM_FILE) == 1;
+			if (!*domain && read_bool_at(fd, KSM_ISOLATED_FILE) == 1)
+				*domain = xstrdup(p);
 			close(fd);
 		}
 		free(dir);
@@ -200,7 +225,8 @@ static bool ancestors_enabled(const char *cg)
 		p = next;
 	}
 	free(p);
-	return on;
+	if (!*domain)
+		*domain = xstrdup("/");
 }
 
 /* Build the tree below the cgroup @cg ("/a/b"), which must exist. */
@@ -223,7 +249,7 @@ int tree_build(const char *cg, struct cg_tree *t)
 	free(dir);
 
 	t->top = node_new(t, NULL, cg);
-	t->top->effective = ancestors_enabled(cg);
+	read_ancestors(cg, &t->top->effective, &t->top_domain);
 	walk(t, fd, t->top);
 	close(fd);
 	return 0;
@@ -563,8 +589,9 @@ void tree_fill(struct cg_tree *t)
 }
 
 /*
- * Show the cgroups where KSM is on or that have numbers, and their
- * ancestors so that the tree holds together; with @all, every cgroup.
+ * Show the cgroups where KSM is on, that are isolated or that have
+ * numbers, and their ancestors so that the tree holds together; with
+ * @all, every cgroup.
  * The top is always shown.
  */
 void tree_filter(struct cg_tree *t, bool all)
@@ -574,7 +601,7 @@ void tree_filter(struct cg_tree *t, bool all)
 	for (i = 0; i < t->count; i++) {
 		struct cg_node *n = t->nodes[i];
 
-		n->shown = all || n->own == 1 || n->effective ||
+		n->shown = all || n->own == 1 || n->effective || n->isolated == 1 ||
 			   ksm_counts_nonzero(&n->counts);
 		if (n->shown)
 			for (n = n->parent; n && !n->shown; n = n->parent)
@@ -606,6 +633,7 @@ void tree_free(struct cg_tree *t)
 		free(t->nodes[i]);
 	}
 	free(t->nodes);
+	free(t->top_domain);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -26,6 +26,13 @@ struct cg_node {
 	int own;		/* memory.ksm: 0, 1, or -1 without the file */
 	bool effective;		/* own or an ancestor's memory.ksm is 1 */
 	int weight;		/* memory.ksm.weight, -1 without the file */
+	int isolated;		/* memory.ksm.isolated: 0, 1, or -1 without the file */
+	/*
+	 * The merge domain: the path of the nearest cgroup, itself or an
+	 * ancestor, with memory.ksm.isolated 1, else "/" (the root domain).
+	 * Points to a node's path, to the tree's top_domain or to "/".
+	 */
+	const char *domain;
 	struct ksm_counts counts;
 	enum count_source source;
 
@@ -45,7 +52,8 @@ struct cg_tree {
 	bool from_procs;	/* some cgroups' numbers were summed over processes */
 	bool have_stat_file;	/* some cgroup has memory.ksm.stat */
 	/* The kernel has no such file: found once, not looked for again. */
-	bool no_stat_file, no_weight_file;
+	bool no_stat_file, no_weight_file, no_isolated_file;
+	char *top_domain;	/* the domain of the top's parent */
 };
 
 int tree_build(const char *cg, struct cg_tree *t);
