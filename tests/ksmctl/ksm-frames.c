@@ -6,8 +6,14 @@
  * frames, M of which one of the OTHER processes maps too.
  *
  * As root: the frames come from /proc/PID/pagemap, whether a frame is a KSM
- * page from /proc/kpageflags (KPF_KSM).  Exit status 1 if a file cannot be
- * read.  Built static, for the test guest.
+ * page from /proc/kpageflags (KPF_KSM).  Linux 6.12 sets KPF_KSM for every
+ * anonymous page (stable_page_flags() tests the KSM bits of the mapping
+ * with "&"), so there this lists the process's anonymous page frames (not
+ * the zero page, not page cache): processes that are not forked from each
+ * other map one in common only if KSM merged it, which is all the tests
+ * ask; whether a process has merged pages at all, they read from
+ * /proc/PID/ksm_merging_pages.  Exit status 1 if a file cannot be read.
+ * Built static, for the test guest.
  */
 #include <errno.h>
 #include <fcntl.h>
