@@ -86,7 +86,7 @@ help:
 	@echo "make systemd       Debian's systemd with MemoryKSM= (systemd-units/), staged for the guest"
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
 	@echo "make bench-ksmctl  ksmctl status on 1000 cgroups in the guest (benchmark)"
-	@echo "make bench-ksmd    ksmd's scan budgets: lone cgroup, profit feed, 1000 cgroups"
+	@echo "make bench-ksmd    ksmd's scan budgets: lone cgroup, profit feed, 1000 cgroups, merge domains"
 	@echo "tests/vm/run --help  run a command in the guest (after make kernel initramfs)"
 	@echo "cache: $(CACHE) (CACHE=...)"
 
