@@ -225,18 +225,26 @@ static int set_targets(const char *file, bool on, const struct target_spec *spec
 	return ret;
 }
 
-int cmd_enable_disable(int argc, char **argv)
+/*
+ * enable, disable and isolate: write @file of the cgroups named by the
+ * options and the arguments, 1 if @on (isolate --off clears it).
+ */
+static int set_command(int argc, char **argv, const char *file, bool on,
+		       const struct option *longopts)
 {
 	const char *cmd = argv[0];
 	struct target_spec *specs = xcalloc(argc, sizeof(*specs));
-	bool on = !strcmp(cmd, "enable"), quiet = false;
+	bool quiet = false;
 	size_t nspecs = 0;
 	int c, ret;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":u:p:sqh", target_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:p:sqh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'O':
+			on = false;
+			break;
 		case 'u':
 		case 'p':
 		case 's':
@@ -247,7 +255,10 @@ int cmd_enable_disable(int argc, char **argv)
 			quiet = true;
 			break;
 		case 'h':
-			usage_enable(stdout, cmd);
+			if (!strcmp(file, KSM_FILE))
+				usage_enable(stdout, cmd);
+			else
+				usage_isolate(stdout);
 			free(specs);
 			return EXIT_SUCCESS;
 		default:
@@ -264,9 +275,15 @@ int cmd_enable_disable(int argc, char **argv)
 		return usage_error(cmd, "no cgroup given");
 	}
 
-	ret = set_targets(KSM_FILE, on, specs, nspecs, quiet);
+	ret = set_targets(file, on, specs, nspecs, quiet);
 	free(specs);
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int cmd_enable_disable(int argc, char **argv)
+{
+	return set_command(argc, argv, KSM_FILE, !strcmp(argv[0], "enable"),
+			   target_longopts);
 }
 
 static const struct option isolate_longopts[] = {
@@ -281,46 +298,5 @@ static const struct option isolate_longopts[] = {
 
 int cmd_isolate(int argc, char **argv)
 {
-	struct target_spec *specs = xcalloc(argc, sizeof(*specs));
-	bool on = true, quiet = false;
-	size_t nspecs = 0;
-	int c, ret;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":u:p:sqh", isolate_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'O':
-			on = false;
-			break;
-		case 'u':
-		case 'p':
-		case 's':
-			specs[nspecs].kind = (char)c;
-			specs[nspecs++].arg = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage_isolate(stdout);
-			free(specs);
-			return EXIT_SUCCESS;
-		default:
-			free(specs);
-			return bad_option("isolate", argv, c);
-		}
-	}
-	for (; optind < argc; optind++) {
-		specs[nspecs].kind = 'c';
-		specs[nspecs++].arg = argv[optind];
-	}
-	if (nspecs == 0) {
-		free(specs);
-		return usage_error("isolate", "no cgroup given");
-	}
-
-	ret = set_targets(KSM_ISOLATED_FILE, on, specs, nspecs, quiet);
-	free(specs);
-	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return set_command(argc, argv, KSM_ISOLATED_FILE, true, isolate_longopts);
 }
