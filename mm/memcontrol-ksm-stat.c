@@ -161,6 +161,8 @@ static int memory_ksm_stat_show(struct seq_file *m, void *v)
 						       rmap_items, ksm_pages));
 	seq_printf(m, "pages_scanned %lu\n", pages_scanned);
 	seq_printf(m, "ksm_pages %ld\n", ksm_pages);
+	seq_printf(m, "domain_pages_shared %lu\n",
+		   ksm_domain_pages_shared(mem_cgroup_ksm_domain(memcg)));
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tests of memory.ksm (KSM enabled for every process of a memory cgroup),
- * memory.ksm.stat (what KSM saves and costs for a cgroup) and
- * memory.ksm.weight (the cgroup's share of ksmd's work).
+ * memory.ksm.stat (what KSM saves and costs for a cgroup),
+ * memory.ksm.weight (the cgroup's share of ksmd's work) and
+ * memory.ksm.isolated (the cgroup a merge domain of its own).
  *
  * Each test starts "workers": processes that map NR_PAGES anonymous pages
  * with the same content (four distinct pages, repeated), then wait for
@@ -17,6 +18,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/mempolicy.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -28,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +59,8 @@ enum {
 	W_ZEROES	= 1 << 5,	/* also ZERO_PAGES pages of zeroes */
 	W_LARGE		= 1 << 6,	/* LARGE_PAGES pages, not NR_PAGES */
 	W_SALT		= 1 << 7,	/* contents of its own (the pacemaker) */
+	W_NODE0		= 1 << 8,	/* its pages on NUMA node 0 ... */
+	W_NODE1		= 1 << 9,	/* ... or on node 1 (MPOL_BIND) */
 };
 
 /* The pages of a W_LARGE worker: 128 MiB with 4 KiB pages */
@@ -555,6 +560,13 @@ static int worker_loop(int cmd, int resp, int flags)
 	if ((flags & W_UNMERGEABLE) &&
 	    madvise(p + size / 2, size / 2, MADV_UNMERGEABLE))
 		return 104;
+	if (flags & (W_NODE0 | W_NODE1)) {
+		unsigned long node = flags & W_NODE1 ? 2 : 1;
+
+		if (syscall(__NR_mbind, p, size, MPOL_BIND, &node,
+			    sizeof(node) * 8, 0))
+			return 113;
+	}
 	if (flags & W_THREADS) {
 		struct fill_arg a[3];
 		pthread_t t[3];
@@ -2220,7 +2232,7 @@ struct subtree {
 
 static const char *const stat_keys[] = {
 	"effective", "merging_pages", "zero_pages", "rmap_items", "profit",
-	"pages_scanned", "ksm_pages",
+	"pages_scanned", "ksm_pages", "domain_pages_shared",
 };
 
 #define NR_STAT_KEYS ARRAY_SIZE(stat_keys)
@@ -2453,7 +2465,8 @@ static int test_ksm_stat_file(const char *root)
 	}
 	if (cg_ksm_stat(child, v))
 		goto out;
-	for (i = 0; i < NR_STAT_KEYS; i++)
+	/* All 0 but domain_pages_shared, the root domain's */
+	for (i = 0; i < NR_STAT_KEYS - 1; i++)
 		if (v[i]) {
 			ksft_print_msg("new cgroup: %s %ld\n", stat_keys[i], v[i]);
 			goto out;
@@ -3698,6 +3711,46 @@ static bool wait_counter(const char *knob, long want)
 	return true;
 }
 
+/*
+ * Wait until domain_pages_shared of memory.ksm.stat reads @want in each of
+ * the cgroups @cg (@want < 0: until the root domain's, read in runner_cg,
+ * and those of @cg add up to pages_shared).
+ */
+static bool wait_domain_shared(char **cg, int n, long want)
+{
+	struct ksm_wait wait = ksm_wait_start();
+	long got[3], shared, sum;
+	int i;
+
+	for (;;) {
+		bool ok = true;
+
+		shared = ksm_read("pages_shared");
+		sum = cg_read_key_long(runner_cg, "memory.ksm.stat",
+				       "domain_pages_shared ");
+		for (i = 0; i < n; i++) {
+			got[i] = cg_read_key_long(cg[i], "memory.ksm.stat",
+						  "domain_pages_shared ");
+			if (want >= 0 && got[i] != want)
+				ok = false;
+			sum += got[i];
+		}
+		if (want < 0 && sum != shared)
+			ok = false;
+		if (ok)
+			return true;
+		if (ksm_wait_over(&wait)) {
+			for (i = 0; i < n; i++)
+				ksft_print_msg("%s: domain_pages_shared %ld, want %ld\n",
+					       cg[i], got[i], want);
+			ksft_print_msg("pages_shared %ld, the domains' sum %ld\n",
+				       shared, sum);
+			return false;
+		}
+		usleep(20000);
+	}
+}
+
 /* The mappings of @pid that hold KSM pages, as /proc/PID/smaps shows them */
 static void ksm_mappings_diag(pid_t pid)
 {
@@ -4068,24 +4121,32 @@ out:
  * content each, in one domain they share one; so pages_shared is CONTENTS
  * higher with the two domains than with one, and pages_sharing as much
  * lower.  (Only the madvise()d range is mergeable: no other page of the
- * processes counts.)
+ * processes counts.)  memory.ksm.stat shows each domain's part of
+ * pages_shared as domain_pages_shared: CONTENTS for each isolated cgroup,
+ * and all of pages_shared once both are in the root domain.
  */
 static int test_ksm_isolated_cost(const char *root)
 {
 	struct worker w[2] = {};
 	struct worker *both[] = { &w[0], &w[1] };
 	long shared, sharing;
-	char *cga = NULL, *cgb = NULL;
+	char *cga = NULL, *cgb = NULL, *cgs[2];
 	int ret = KSFT_FAIL;
 
 	cga = cg_new(root, "ksm_test_isolated_cost_a");
 	cgb = cg_new(root, "ksm_test_isolated_cost_b");
+	cgs[0] = cga;
+	cgs[1] = cgb;
 	if (!cga || !cgb || cg_isolated(cga, 1) || cg_isolated(cgb, 1))
 		goto out;
 	if (worker_start(&w[0], cga, W_MADVISE) ||
 	    worker_start(&w[1], cgb, W_MADVISE))
 		goto out;
 	if (!merged_intact(w, 2) || !frames_are(both, 2, 2 * CONTENTS))
+		goto out;
+	/* memory.ksm.stat: each domain's KSM pages, adding up to pages_shared */
+	if (!wait_domain_shared(cgs, 2, CONTENTS) ||
+	    !wait_domain_shared(cgs, 2, -1))
 		goto out;
 	shared = ksm_read("pages_shared");
 	sharing = ksm_read("pages_sharing");
@@ -4096,6 +4157,9 @@ static int test_ksm_isolated_cost(const char *root)
 	if (!merged_intact(w, 2) || !frames_are(both, 2, CONTENTS) ||
 	    !wait_counter("pages_shared", shared - CONTENTS) ||
 	    !wait_counter("pages_sharing", sharing + CONTENTS))
+		goto out;
+	/* Both in the root domain: its number, which is all of pages_shared */
+	if (!wait_domain_shared(cgs, 2, shared - CONTENTS))
 		goto out;
 
 	if (ksm_write("run", 0) || cg_isolated(cgb, 1) || ksm_write("run", 1))
@@ -4117,60 +4181,119 @@ out:
 
 /*
  * The knobs that act on the trees act per domain.  Two isolated cgroups of
- * two workers each: run=2 unmerges both domains; with max_page_sharing 16,
- * each domain's 256 mappings of a content are split over chains of KSM
- * pages of its own, no frame shared across the domains; with
- * merge_across_nodes 0 (CONFIG_NUMA), the same per node; and with the
- * knobs back, a KSM page per content per domain again.
+ * two workers each, and each time after run=2, which unmerges both domains
+ * (domain_pages_shared back to 0 in each):
+ *  - max_page_sharing 16: each domain's 256 mappings of a content are split
+ *    over chains of KSM pages of its own;
+ *  - merge_across_nodes 0 (CONFIG_NUMA): a tree per node and domain, and
+ *    with two nodes (numa=fake=2), where each domain has a worker on each
+ *    node, a KSM page per content, domain and node: the workers of a
+ *    domain share no frame;
+ *  - the knobs back: a KSM page per content per domain again.
+ * No frame is ever shared across the domains, and each domain's
+ * domain_pages_shared covers its frames.
  */
+enum knobs_round { KNOBS_CHAINS, KNOBS_NODES, KNOBS_BACK, KNOBS_ROUNDS };
+
 static int test_ksm_isolated_knobs(const char *root)
 {
+	static const char *const what[] = {
+		"max_page_sharing 16", "merge_across_nodes 0", "defaults",
+	};
 	struct worker w[4] = {};
 	struct worker *all[] = { &w[0], &w[1], &w[2], &w[3] };
-	long sharing, across, fa, fb, fall;
-	char *cga = NULL, *cgb = NULL;
-	int ret = KSFT_FAIL, round;
+	long sharing, across, fa, fb, fall, want;
+	char *cga = NULL, *cgb = NULL, *cgs[2];
+	int ret = KSFT_FAIL, round, nodes = 1, f0 = 0, f1 = 0;
 
 	sharing = ksm_read("max_page_sharing");
 	across = ksm_read("merge_across_nodes");
 	if (across < 0)
 		ksft_print_msg("no merge_across_nodes (CONFIG_NUMA off): not switched\n");
+	else if (!access("/sys/devices/system/node/node1", F_OK))
+		nodes = 2;
+	if (nodes == 2) {
+		f0 = W_NODE0;
+		f1 = W_NODE1;
+	} else if (across >= 0) {
+		ksft_print_msg("one NUMA node: merge_across_nodes 0 keeps one tree a domain\n");
+	}
 	cga = cg_new(root, "ksm_test_isolated_knobs_a");
 	cgb = cg_new(root, "ksm_test_isolated_knobs_b");
+	cgs[0] = cga;
+	cgs[1] = cgb;
 	if (!cga || !cgb || cg_isolated(cga, 1) || cg_isolated(cgb, 1) ||
 	    cg_ksm(cga, 1) || cg_ksm(cgb, 1))
 		goto out;
-	if (worker_start(&w[0], cga, 0) || worker_start(&w[1], cga, 0) ||
-	    worker_start(&w[2], cgb, 0) || worker_start(&w[3], cgb, 0))
+	if (worker_start(&w[0], cga, f0) || worker_start(&w[1], cga, f1) ||
+	    worker_start(&w[2], cgb, f0) || worker_start(&w[3], cgb, f1))
 		goto out;
 	if (!merged_intact(w, 4) || !frames_are(all, 2, CONTENTS) ||
 	    !frames_are(all + 2, 2, CONTENTS) ||
 	    !frames_are(all, 4, 2 * CONTENTS))
 		goto out;
 
-	for (round = 0; round < 2; round++) {
+	for (round = 0; round < KNOBS_ROUNDS; round++) {
+		if (round == KNOBS_NODES && across < 0)
+			continue;
 		/* run=2 unmerges every domain, and the knobs can change */
 		if (ksm_write("run", 2) || !none_merged(w, 4) ||
-		    !all_check(w, 4))
+		    !all_check(w, 4) || !wait_domain_shared(cgs, 2, 0))
 			goto out;
 		if (ksm_write_unmerged("max_page_sharing",
-				       round ? sharing : 16) ||
+				       round == KNOBS_CHAINS ? 16 : sharing) ||
 		    (across >= 0 &&
 		     ksm_write_unmerged("merge_across_nodes",
-					round ? across : 0)))
+					round == KNOBS_NODES ? 0 : across)))
 			goto out;
 		if (ksm_write("run", 1) || !merged_intact(w, 4))
 			goto out;
 		fa = frames_of(all, 2);
 		fb = frames_of(all + 2, 2);
 		fall = frames_of(all, 4);
-		ksft_print_msg("max_page_sharing %ld: %ld + %ld frames, %ld together\n",
-			       round ? sharing : 16, fa, fb, fall);
-		/* 256 mappings a content and domain: 16 KSM pages at least */
-		if (fa < (round ? 1 : 16) * CONTENTS ||
-		    fb < (round ? 1 : 16) * CONTENTS || fall != fa + fb ||
-		    (round && fall != 2 * CONTENTS))
+		ksft_print_msg("%s: %ld + %ld frames, %ld together\n",
+			       what[round], fa, fb, fall);
+		if (fall != fa + fb)
 			goto out;
+		switch (round) {
+		case KNOBS_CHAINS:
+			/* 256 mappings a content and domain: 16 KSM pages */
+			if (fa < 16 * CONTENTS || fb < 16 * CONTENTS)
+				goto out;
+			break;
+		case KNOBS_NODES:
+			/* A KSM page per content, domain and node */
+			want = nodes * CONTENTS;
+			if (fa != want || fb != want)
+				goto out;
+			if (nodes == 2 &&
+			    (frames_of(all, 1) + frames_of(all + 1, 1) != fa ||
+			     frames_of(all + 2, 1) + frames_of(all + 3, 1) != fb)) {
+				ksft_print_msg("a frame shared across the nodes\n");
+				goto out;
+			}
+			break;
+		default:
+			if (fa != CONTENTS || fb != CONTENTS)
+				goto out;
+		}
+		/*
+		 * A domain's KSM pages: at least the frames of the workers'
+		 * pages (the rest of their memory merges too), and with the
+		 * root domain's they add up to pages_shared.
+		 */
+		if (cg_read_key_long(cga, "memory.ksm.stat",
+				     "domain_pages_shared ") < fa ||
+		    cg_read_key_long(cgb, "memory.ksm.stat",
+				     "domain_pages_shared ") < fb ||
+		    !wait_domain_shared(cgs, 2, -1)) {
+			ksft_print_msg("domain_pages_shared: %ld and %ld\n",
+				       cg_read_key_long(cga, "memory.ksm.stat",
+							"domain_pages_shared "),
+				       cg_read_key_long(cgb, "memory.ksm.stat",
+							"domain_pages_shared "));
+			goto out;
+		}
 	}
 	ret = KSFT_PASS;
 out:
