@@ -131,7 +131,7 @@ define kconfig
 		cd $(3) && scripts/kconfig/merge_config.sh -n -O $(1) \
 			kernel/configs/tiny.config arch/x86/configs/tiny.config $(2) \
 			>$(1)/merge_config.log 2>&1 || { cat $(1)/merge_config.log; exit 1; }; \
-		for c in KSM MEMCG SMP 9P_FS NET_9P_VIRTIO SERIAL_8250_CONSOLE BLK_DEV_INITRD $(4); do \
+		for c in KSM MEMCG SMP NUMA 9P_FS NET_9P_VIRTIO SERIAL_8250_CONSOLE BLK_DEV_INITRD $(4); do \
 			grep -q "^CONFIG_$$c=y" $(1)/.config || { echo "kconfig: CONFIG_$$c is not set in $(1)/.config"; exit 1; }; \
 		done; \
 		echo "$$h" >$(1)/.ksmcg-config; \
