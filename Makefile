@@ -67,7 +67,7 @@ DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 
 .PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
 	ksmctl ksmctl-check deb kernel-deb kernel-deb-guest systemd \
-	vm demo test test-base upstream-base bench-unused bench-ksmctl bench-ksmd export-series clean
+	vm demo test test-base upstream-base bench-unused bench-ksmctl bench-ksmd bench-insn export-series clean
 
 help:
 	@echo "make demo          boot our kernel and show per-cgroup KSM at work"
@@ -87,6 +87,7 @@ help:
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
 	@echo "make bench-ksmctl  ksmctl status on 1000 cgroups in the guest (benchmark)"
 	@echo "make bench-ksmd    ksmd's scan budgets: lone cgroup, profit feed, 1000 cgroups, merge domains"
+	@echo "make bench-insn    the series' extra kernel instructions per function (QEMU plugin)"
 	@echo "tests/vm/run --help  run a command in the guest (after make kernel initramfs)"
 	@echo "cache: $(CACHE) (CACHE=...)"
 
@@ -255,6 +256,17 @@ bench-ksmd: kernel kernel-base initramfs
 		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/$$p tests/bench/$$p.c || exit 1; \
 	done
 	@tests/bench/run-ksmd $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN)
+
+# Where the series' extra instructions go: per kernel function, with and
+# without the series, under one ksmd-guest workload (INSN_MODE, default
+# the scan time advisor's).
+INSN_MODE ?= advisor 10
+bench-insn: kernel kernel-base initramfs
+	@mkdir -p $(BIN)
+	@for p in pages scancpu; do \
+		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $(BIN)/$$p tests/bench/$$p.c || exit 1; \
+	done
+	@tests/bench/insn-profile $(OBJ_BASE)/arch/x86/boot/bzImage $(KSMCG_KERNEL) $(BIN) $(INSN_MODE)
 
 ksmctl: deps
 	@$(MAKE) -s -C tools/ksmctl O=$(KSMCTL_O) DEVELOPER=1 all guest
