@@ -36,6 +36,7 @@ export KSMCG_KERNEL = $(OBJ)/arch/x86/boot/bzImage
 export KSMCG_DEBUG_KERNEL = $(OBJ_DEBUG)/arch/x86/boot/bzImage
 export KSMCG_INITRAMFS = $(CACHE)/initramfs.cpio.gz
 export KSMCG_ROOTFS = $(CACHE)/rootfs-bookworm
+export KSMCG_ROOTFS_TRIXIE = $(CACHE)/rootfs-trixie
 # Extra packages of that root filesystem: the container runtimes, the
 # busybox of tests/oci/guest-test, strace for ksmctl's guest test, and
 # ksmtuned and libjson-c5 for the package test (tests/deb/guest-test).  Part
@@ -65,7 +66,7 @@ DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	pkg-config libjson-c-dev libsystemd-dev libcmocka-dev prometheus \
 	libnuma-dev bash-completion libsmartcols-dev debhelper
 
-.PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs selftests check-patches \
+.PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs rootfs-trixie selftests check-patches \
 	ksmctl ksmctl-check deb kernel-deb kernel-deb-guest systemd \
 	vm demo test test-base upstream-base bench-unused bench-ksmctl bench-ksmd bench-insn export-series clean
 
@@ -189,6 +190,10 @@ initramfs: deps
 rootfs: deps
 	@tests/vm/mkrootfs $(KSMCG_ROOTFS)
 
+# Debian 13 with containerd (CRI, NRI), runc and crun: the Kubernetes path.
+rootfs-trixie: deps
+	@tests/k8s/mkrootfs-trixie $(KSMCG_ROOTFS_TRIXIE)
+
 # kselftests, static so that they run in the busybox guest: ours, and
 # upstream's KSM and cgroup tests that tests/upstream/run holds against the
 # kernel without the series.
@@ -219,8 +224,8 @@ vm: kernel initramfs
 demo: kernel rootfs selftests ksmctl
 	@tests/vm/run --systemd -- tests/demo.sh $(BIN) $(KSMCTL_O)/guest/ksmctl
 
-test: pristine kernel kernel-debug initramfs rootfs selftests ksmctl systemd deb \
-	kernel-deb-guest
+test: pristine kernel kernel-debug initramfs rootfs rootfs-trixie selftests ksmctl \
+	systemd deb kernel-deb-guest
 	@tests/run-all
 
 # What upstream's selftests do on the kernel without the series, which the
