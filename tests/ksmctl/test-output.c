@@ -18,6 +18,18 @@
 	"\nrmap_items " #r "\nprofit " #p "\npages_scanned 77\nksm_pages " #k "\n"
 #define STAT_OFF "effective 0\nmerging_pages 0\nzero_pages 0\nrmap_items 0\nprofit 0\n" \
 	"pages_scanned 0\nksm_pages 0\n"
+/* The same on a kernel with merge domains; d: domain_pages_shared. */
+#define STAT_DOM(m, z, r, p, k, d) STAT(m, z, r, p, k) "domain_pages_shared " #d "\n"
+
+/* How many times @needle is in @haystack. */
+static int count_of(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	for (; (haystack = strstr(haystack, needle)); haystack += strlen(needle))
+		n++;
+	return n;
+}
 
 /*
  * /a on with numbers and children /a/b, /a/c; /off off and idle.  The
@@ -521,6 +533,187 @@ static void test_status_isolated_json(void **state)
 	result_free(&r);
 }
 
+/*
+ * isolated_tree() on a kernel with merge domains: the domain of /a (/a,
+ * /a/b, /a/c) keeps 12 KSM pages, that of /a/b/g 3, and the root domain
+ * (/off) 5.  Every cgroup of a domain reads its domain's number.
+ */
+static void domain_tree(void)
+{
+	isolated_tree();
+	fake_file(fake.cg, "a/memory.ksm.stat", "%s", STAT_DOM(8000, 2, 8100, 32250000, 10, 12));
+	fake_file(fake.cg, "a/b/memory.ksm.stat", "%s", STAT_DOM(6000, 0, 6000, 24192000, 6, 12));
+	fake_file(fake.cg, "a/b/g/memory.ksm.stat", "%s", STAT_DOM(0, 0, 0, 0, 0, 3));
+	fake_file(fake.cg, "a/c/memory.ksm.stat", "%s", STAT_DOM(0, 0, 0, 0, 0, 12));
+	fake_file(fake.cg, "off/memory.ksm.stat", "%s", STAT_OFF "domain_pages_shared 5\n");
+}
+
+/*
+ * DOMSHARED: the domain's KSM pages as a size, the same in each cgroup of
+ * the domain, not summed into its ancestors; none for the root, whose row
+ * is the system's.
+ */
+static void test_status_domshared(void **state)
+{
+	struct result r;
+
+	(void)state;
+	domain_tree();
+	r = run_ksmctl("status", "--all", "--raw", "-o", "cgroup,domain,domshared", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+		"CGROUP DOMAIN DOMSHARED\n"
+		"/ / -\n"
+		"/a /a 48K\n"
+		"/a/b /a 48K\n"
+		"/a/b/g /a/b/g 12K\n"
+		"/a/c /a 48K\n"
+		"/off / 20K\n");
+	assert_string_equal(r.err, "");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--all", "--raw", "--bytes", "-n", "-o", "cgroup,domshared,kept",
+		       NULL);
+	assert_string_equal(r.out,
+		"/ - 40960\n"
+		"/a 49152 40960\n"
+		"/a/b 49152 24576\n"
+		"/a/b/g 12288 0\n"
+		"/a/c 49152 0\n"
+		"/off 20480 0\n");
+	result_free(&r);
+
+	/* Right-aligned; /off, idle, is not shown for its domain's pages. */
+	r = run_ksmctl("status", "-o", "cgroup,merging,domshared", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out,
+		"CGROUP  MERGING DOMSHARED\n"
+		"/         31.3M         -\n"
+		"`-a       31.3M       48K\n"
+		"  |-b     23.4M       48K\n"
+		"  | `-g      0B       12K\n"
+		"  `-c        0B       48K\n");
+	assert_not_contains(r.out, "off");
+	result_free(&r);
+
+	/* Not a default column. */
+	r = run_ksmctl("status", NULL);
+	assert_not_contains(r.out, "DOMSHARED");
+	assert_not_contains(r.out, "48K");
+	result_free(&r);
+
+	r = run_ksmctl("status", "-P", "-o", "cgroup,domshared", "/a/b/g", NULL);
+	assert_string_equal(r.out, "CGROUP=\"/a/b/g\" DOMSHARED=\"12K\"\n");
+	result_free(&r);
+
+	/* A subtree's top shows its domain's, an ancestor's. */
+	r = run_ksmctl("status", "-r", "-n", "-o", "cgroup,domain,domshared", "/a/b", NULL);
+	assert_string_equal(r.out, "/a/b /a 48K\n/a/b/g /a/b/g 12K\n");
+	result_free(&r);
+
+	r = run_ksmctl("top", "-b", "-n", "1", "-o", "cgroup,domshared", "--order", "path",
+		       "--bytes", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "/a/b/g     12288\n");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--list-columns", NULL);
+	assert_contains(r.out, " DOMSHARED  memory of the KSM pages its merge domain keeps "
+			"(domain_pages_shared");
+	result_free(&r);
+}
+
+/* A kernel without merge domains: no domain_pages_shared, "-" and null. */
+static void test_status_domshared_absent(void **state)
+{
+	struct json_object *root, *cgroups, *v;
+	struct result r;
+	size_t i;
+
+	(void)state;
+	small_tree();
+	r = run_ksmctl("status", "--raw", "-n", "-o", "cgroup,domshared", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/ -\n/a -\n/a/b -\n/a/c -\n");
+	result_free(&r);
+
+	r = run_ksmctl("status", "--json", "--bytes", "--all", "-o", "domshared", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	assert_int_equal(json_object_array_length(cgroups), 5);
+	for (i = 0; i < json_object_array_length(cgroups); i++) {
+		assert_true(json_object_object_get_ex(json_object_array_get_idx(cgroups, i),
+						      "domshared", &v));
+		assert_null(v);
+	}
+	json_object_put(root);
+	result_free(&r);
+}
+
+static void test_status_domshared_json(void **state)
+{
+	struct json_object *root, *cgroups, *cg, *v;
+	struct result r;
+
+	(void)state;
+	domain_tree();
+	r = run_ksmctl("status", "--json", "--all", "-o", "cgroup,domshared", NULL);
+	assert_int_equal(r.status, 0);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	assert_int_equal(json_object_array_length(cgroups), 6);
+	/* The root: null, not a sum. */
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	assert_null(v);
+	/* Sizes carry units without --bytes, as the other sizes. */
+	cg = json_object_array_get_idx(cgroups, 1);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/a");
+	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	assert_true(json_object_is_type(v, json_type_string));
+	assert_string_equal(json_object_get_string(v), "48K");
+	json_object_put(root);
+	result_free(&r);
+
+	r = run_ksmctl("status", "--json", "--all", "--bytes", "-o", "domshared", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cg = json_object_array_get_idx(cgroups, 0);
+	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	assert_null(v);
+	cg = json_object_array_get_idx(cgroups, 2);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/a/b");
+	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	assert_int_equal(json_object_get_int64(v), 12 * 4096);
+	cg = json_object_array_get_idx(cgroups, 3);
+	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	assert_int_equal(json_object_get_int64(v), 3 * 4096);
+	cg = json_object_array_get_idx(cgroups, 5);
+	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	assert_string_equal(json_object_get_string(v), "/off");
+	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	assert_int_equal(json_object_get_int64(v), 5 * 4096);
+	/* Only when asked for. */
+	assert_false(json_object_object_get_ex(cg, "kept", &v));
+	json_object_put(root);
+	result_free(&r);
+
+	r = run_ksmctl("status", "--json", NULL);
+	root = json_tokener_parse(r.out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	assert_false(json_object_object_get_ex(json_object_array_get_idx(cgroups, 1),
+					       "domshared", &v));
+	json_object_put(root);
+	result_free(&r);
+}
+
 static void test_status_from_procs(void **state)
 {
 	struct json_object *root, *cgroups, *cg, *v;
@@ -556,15 +749,20 @@ static void test_status_from_procs(void **state)
 	json_object_put(root);
 	result_free(&r);
 
-	/* /proc/PID/ksm_stat has no ksm_pages. */
-	r = run_ksmctl("status", "--json", "-o", "kept", "a", NULL);
+	/* /proc/PID/ksm_stat has no ksm_pages, nor domain_pages_shared. */
+	r = run_ksmctl("status", "--json", "--bytes", "-o", "kept,domshared", "a", NULL);
 	root = json_tokener_parse(r.out);
 	assert_non_null(root);
 	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
 	cg = json_object_array_get_idx(cgroups, 0);
 	assert_true(json_object_object_get_ex(cg, "kept", &v));
 	assert_null(v);
+	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	assert_null(v);
 	json_object_put(root);
+	result_free(&r);
+	r = run_ksmctl("status", "-o", "cgroup,domshared,merging", NULL);
+	assert_contains(r.out, "CGROUP DOMSHARED MERGING\n/              -     1M*\n");
 	result_free(&r);
 
 	/*
@@ -881,6 +1079,8 @@ static void test_metrics(void **state)
 	assert_not_contains(r.out, "{cgroup=\"/off\"}");
 	/* No memory.ksm.isolated in small_tree(): no family. */
 	assert_not_contains(r.out, "ksm_cgroup_isolated");
+	/* No domain_pages_shared in its memory.ksm.stat: no family either. */
+	assert_not_contains(r.out, "ksm_domain_pages_shared");
 	result_free(&r);
 }
 
@@ -917,6 +1117,86 @@ static void test_metrics_isolated(void **state)
 	r = run_ksmctl("metrics", "--all", NULL);
 	check_exposition(r.out);
 	assert_contains(r.out, "ksm_cgroup_isolated{cgroup=\"/off\"} 0\n");
+	result_free(&r);
+}
+
+/*
+ * ksm_domain_pages_shared: one sample per domain of the listed cgroups,
+ * though each of its cgroups reads the number; none for the root cgroup.
+ */
+static void test_metrics_domain(void **state)
+{
+	struct result r;
+
+	(void)state;
+	domain_tree();
+	r = run_ksmctl("metrics", NULL);
+	assert_int_equal(r.status, 0);
+	check_exposition(r.out);
+	/* /a, /a/b and /a/c all read 12: one sample.  /off is not listed. */
+	assert_contains(r.out, "# HELP ksm_domain_pages_shared KSM pages of the merge domain, "
+			"its part of pages_shared; the root domain's (domain=\"/\") is "
+			"pages_shared less the other domains'. One sample per domain: every "
+			"cgroup of the domain reads this number, so it is not to be summed over "
+			"cgroups.\n"
+			"# TYPE ksm_domain_pages_shared gauge\n"
+			"ksm_domain_pages_shared{domain=\"/a\"} 12\n"
+			"ksm_domain_pages_shared{domain=\"/a/b/g\"} 3\n");
+	assert_int_equal(count_of(r.out, "ksm_domain_pages_shared{"), 2);
+	assert_int_equal(count_of(r.out, "# TYPE ksm_domain_pages_shared "), 1);
+	/* Not a per-cgroup family. */
+	assert_not_contains(r.out, "ksm_cgroup_domain");
+	result_free(&r);
+
+	/* With /off, the root domain; first, by path. */
+	r = run_ksmctl("metrics", "--all", NULL);
+	check_exposition(r.out);
+	assert_contains(r.out, "# TYPE ksm_domain_pages_shared gauge\n"
+			"ksm_domain_pages_shared{domain=\"/\"} 5\n"
+			"ksm_domain_pages_shared{domain=\"/a\"} 12\n"
+			"ksm_domain_pages_shared{domain=\"/a/b/g\"} 3\n");
+	assert_int_equal(count_of(r.out, "ksm_domain_pages_shared{"), 3);
+	result_free(&r);
+
+	/* Below /a: /a's domain from /a/b, the top. */
+	r = run_ksmctl("metrics", "/a/b", NULL);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_domain_pages_shared{domain=\"/a\"} 12\n"
+			"ksm_domain_pages_shared{domain=\"/a/b/g\"} 3\n");
+	assert_int_equal(count_of(r.out, "ksm_domain_pages_shared{"), 2);
+	result_free(&r);
+
+	/* A domain none of whose cgroups is listed has no sample. */
+	r = run_ksmctl("metrics", "--max-depth", "1", NULL);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_domain_pages_shared{domain=\"/a\"} 12\n");
+	assert_int_equal(count_of(r.out, "ksm_domain_pages_shared{"), 1);
+	result_free(&r);
+	r = run_ksmctl("metrics", "/off", NULL);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_domain_pages_shared{domain=\"/\"} 5\n");
+	assert_int_equal(count_of(r.out, "ksm_domain_pages_shared{"), 1);
+	result_free(&r);
+
+	/*
+	 * Read while ksmd merged: /a/c says 13.  Still one sample, the first
+	 * cgroup's of the domain in tree order (/a's), not a sum.
+	 */
+	fake_file(fake.cg, "a/c/memory.ksm.stat", "%s", STAT_DOM(0, 0, 0, 0, 0, 13));
+	r = run_ksmctl("metrics", NULL);
+	check_exposition(r.out);
+	assert_contains(r.out, "ksm_domain_pages_shared{domain=\"/a\"} 12\n");
+	assert_int_equal(count_of(r.out, "ksm_domain_pages_shared{domain=\"/a\"}"), 1);
+	result_free(&r);
+	/* Where the domain's top has none, the next that has it. */
+	fake_file(fake.cg, "a/memory.ksm.stat", "%s", STAT(8000, 2, 8100, 32250000, 10));
+	r = run_ksmctl("metrics", NULL);
+	assert_contains(r.out, "ksm_domain_pages_shared{domain=\"/a\"} 12\n");
+	result_free(&r);
+	fake_file(fake.cg, "a/b/memory.ksm.stat", "%s", STAT(6000, 0, 6000, 24192000, 6));
+	r = run_ksmctl("metrics", NULL);
+	assert_contains(r.out, "ksm_domain_pages_shared{domain=\"/a\"} 13\n");
+	assert_int_equal(count_of(r.out, "ksm_domain_pages_shared{domain=\"/a\"}"), 1);
 	result_free(&r);
 }
 
@@ -1023,7 +1303,12 @@ static void test_metrics_promtool(void **state)
 	FILE *f;
 
 	(void)state;
-	isolated_tree();
+	domain_tree();
+	/* A domain whose name needs escaping, and one that is not UTF-8. */
+	fake_cgroup("/dom\"ain\\x", 1, STAT_DOM(1, 0, 1, 4000, 1, 2));
+	fake_isolated("/dom\"ain\\x", 1);
+	fake_cgroup("/dom\377bad", 1, STAT_DOM(1, 0, 1, 4000, 1, 2));
+	fake_isolated("/dom\377bad", 1);
 	fake_cgroup("/we\"ird\\name\nx", 1, NULL);
 	fake_isolated("/we\"ird\\name\nx", 1);
 	fake_proc(5, "/a", "ksm_merging_pages 1\n");
@@ -1040,6 +1325,9 @@ static void test_metrics_promtool(void **state)
 
 		assert_true(getdelim(&text, &len, '\0', f) > 0);
 		assert_contains(text, "# TYPE ksm_cgroup_isolated gauge\n");
+		assert_contains(text, "# TYPE ksm_domain_pages_shared gauge\n");
+		assert_contains(text, "ksm_domain_pages_shared{domain=\"/dom\\\"ain\\\\x\"} 2\n");
+		assert_contains(text, "ksm_domain_pages_shared{domain=\"/dom\\\\xffbad\"} 2\n");
 		check_exposition(text);
 		free(text);
 	}
@@ -1230,6 +1518,9 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_status_json),
 	fake_test(test_status_isolated),
 	fake_test(test_status_isolated_json),
+	fake_test(test_status_domshared),
+	fake_test(test_status_domshared_absent),
+	fake_test(test_status_domshared_json),
 	fake_test(test_status_from_procs),
 	fake_test(test_status_targets),
 	fake_test(test_status_nomemcg),
@@ -1238,6 +1529,7 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_metrics),
 	fake_test(test_metrics_filter),
 	fake_test(test_metrics_isolated),
+	fake_test(test_metrics_domain),
 	fake_test(test_metrics_max_depth),
 	fake_test(test_metrics_from_procs),
 	fake_test(test_metrics_promtool),

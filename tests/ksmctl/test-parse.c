@@ -17,7 +17,7 @@ static void test_ksm_stat_parse(void **state)
 {
 	char text[] = "effective 1\nmerging_pages 8192\nzero_pages 3\n"
 		      "rmap_items 8200\nprofit -1234\npages_scanned 99999\n"
-		      "ksm_pages 17\nfuture_key 42\n\n";
+		      "ksm_pages 17\ndomain_pages_shared 40\nfuture_key 42\n\n";
 	struct ksm_counts c;
 	int eff;
 
@@ -30,8 +30,52 @@ static void test_ksm_stat_parse(void **state)
 	assert_int_equal(c.profit, -1234);
 	assert_int_equal(c.pages_scanned, 99999);
 	assert_int_equal(c.ksm_pages, 17);
+	assert_int_equal(c.domain_pages_shared, 40);
 	assert_int_equal(c.have, KC_MERGING | KC_ZERO | KC_RMAP | KC_PROFIT | KC_SCANNED |
-			 KC_KSM_PAGES);
+			 KC_KSM_PAGES | KC_DOMAIN_SHARED);
+}
+
+/*
+ * domain_pages_shared: its own bit, set only when the line is there and
+ * holds a number; a kernel without merge domains has no such line.
+ */
+static void test_ksm_stat_parse_domain_shared(void **state)
+{
+	char absent[] = "effective 1\nmerging_pages 5\nksm_pages 1\n";
+	char zero[] = "domain_pages_shared 0\n";
+	char bad[] = "merging_pages 5\ndomain_pages_shared 12x\n";
+	char empty[] = "domain_pages_shared\nmerging_pages 5\n";
+	char big[] = "domain_pages_shared 4294967296\n";
+	char proc[] = "ksm_merging_pages 5\ndomain_pages_shared 7\n";
+	struct ksm_counts c;
+	int eff;
+
+	(void)state;
+	assert_int_equal(ksm_stat_parse(absent, &c, &eff), 0);
+	assert_false(c.have & KC_DOMAIN_SHARED);
+	assert_int_equal(c.domain_pages_shared, 0);
+	assert_int_equal(c.have, KC_MERGING | KC_KSM_PAGES);
+
+	/* 0 is a number read, not an absent one. */
+	assert_int_equal(ksm_stat_parse(zero, &c, &eff), 0);
+	assert_int_equal(c.have, KC_DOMAIN_SHARED);
+	assert_int_equal(c.domain_pages_shared, 0);
+
+	/* Malformed: as good as absent, and the other lines still count. */
+	assert_int_equal(ksm_stat_parse(bad, &c, &eff), 0);
+	assert_int_equal(c.have, KC_MERGING);
+	assert_int_equal(c.domain_pages_shared, 0);
+	assert_int_equal(ksm_stat_parse(empty, &c, &eff), 0);
+	assert_int_equal(c.have, KC_MERGING);
+
+	assert_int_equal(ksm_stat_parse(big, &c, &eff), 0);
+	assert_true(c.have & KC_DOMAIN_SHARED);
+	assert_true(c.domain_pages_shared == 4294967296LL);
+
+	/* Not a key of /proc/PID/ksm_stat. */
+	assert_int_equal(proc_ksm_stat_parse(proc, &c), 0);
+	assert_int_equal(c.have, KC_MERGING);
+	assert_int_equal(c.domain_pages_shared, 0);
 }
 
 static void test_ksm_counts_add(void **state)
@@ -49,6 +93,11 @@ static void test_ksm_counts_add(void **state)
 	b.pages_scanned = 9;
 	b.profit = -40;
 	b.have = KC_ZERO | KC_SCANNED;
+	/* A domain's number, the same in each of its cgroups: never added. */
+	a.domain_pages_shared = 40;
+	a.have |= KC_DOMAIN_SHARED;
+	b.domain_pages_shared = 40;
+	b.have |= KC_DOMAIN_SHARED;
 	ksm_counts_add(&sum, &a);
 	ksm_counts_add(&sum, &b);
 	assert_int_equal(sum.merging_pages, 15);
@@ -57,13 +106,25 @@ static void test_ksm_counts_add(void **state)
 	assert_int_equal(sum.pages_scanned, 9);
 	assert_int_equal(sum.ksm_pages, 3);
 	assert_int_equal(sum.profit, 60);
+	assert_int_equal(sum.domain_pages_shared, 0);
 	assert_int_equal(sum.have, KC_MERGING | KC_KSM_PAGES | KC_PROFIT | KC_ZERO | KC_SCANNED);
+	/* Nor is it taken from the one added into a sum that has it. */
+	sum.domain_pages_shared = 9;
+	sum.have |= KC_DOMAIN_SHARED;
+	ksm_counts_add(&sum, &a);
+	assert_int_equal(sum.domain_pages_shared, 9);
+	assert_true(sum.have & KC_DOMAIN_SHARED);
 
 	/* KSM pages still charged to a cgroup are something to show. */
 	memset(&a, 0, sizeof(a));
 	assert_false(ksm_counts_nonzero(&a));
 	a.ksm_pages = 1;
 	assert_true(ksm_counts_nonzero(&a));
+	/* Its domain's KSM pages are not: every cgroup of the domain has them. */
+	memset(&a, 0, sizeof(a));
+	a.domain_pages_shared = 40;
+	a.have = KC_DOMAIN_SHARED;
+	assert_false(ksm_counts_nonzero(&a));
 }
 
 static void test_ksm_stat_parse_partial(void **state)
@@ -419,6 +480,7 @@ static void test_utf8(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_ksm_stat_parse),
 	cmocka_unit_test(test_ksm_stat_parse_partial),
+	cmocka_unit_test(test_ksm_stat_parse_domain_shared),
 	cmocka_unit_test(test_ksm_counts_add),
 	cmocka_unit_test(test_proc_ksm_stat_parse),
 	cmocka_unit_test(test_kv_foreach),

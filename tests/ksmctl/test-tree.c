@@ -216,6 +216,62 @@ static void test_tree_stat(void **state)
 }
 
 /*
+ * domain_pages_shared, on a kernel with merge domains: each cgroup's as
+ * its memory.ksm.stat says, its domain's number.  It is not summed: the
+ * root's row (the system's numbers) has none, whatever its children say.
+ * Nor does it make a cgroup worth showing: every cgroup of a domain with
+ * KSM pages has it.
+ */
+static void test_tree_domain_shared(void **state)
+{
+	struct cg_tree t;
+	struct cg_node *n;
+
+	(void)state;
+	fake_knobs();
+	fake_cgroup("/p", 1, STAT(100, 0, 100, 400000, 7) "domain_pages_shared 30\n");
+	fake_isolated("/p", 1);
+	fake_cgroup("/p/c", 0, STAT(60, 0, 60, 240000, 5) "domain_pages_shared 30\n");
+	fake_isolated("/p/c", 0);
+	fake_cgroup("/q", 0, "effective 0\nmerging_pages 0\nzero_pages 0\nrmap_items 0\n"
+		    "profit 0\npages_scanned 0\nksm_pages 0\ndomain_pages_shared 12\n");
+	fake_isolated("/q", 0);
+	fake_cgroup("/r", 1, STAT(10, 0, 10, 36000, 1) "domain_pages_shared 12\n");
+	fake_isolated("/r", 0);
+
+	assert_int_equal(tree_load("/", false, &t), 0);
+	n = tree_find(&t, "/p");
+	assert_int_equal(n->counts.domain_pages_shared, 30);
+	assert_true(n->counts.have & KC_DOMAIN_SHARED);
+	/* The domain's, not the subtree's: /p's is not /p/c's plus its own. */
+	n = tree_find(&t, "/p/c");
+	assert_int_equal(n->counts.domain_pages_shared, 30);
+	assert_true(n->counts.have & KC_DOMAIN_SHARED);
+	assert_string_equal(n->domain, "/p");
+	n = tree_find(&t, "/r");
+	assert_int_equal(n->counts.domain_pages_shared, 12);
+	assert_string_equal(n->domain, "/");
+	/* The root: no memory.ksm.stat, nothing added up from its children. */
+	assert_int_equal(t.top->source, SRC_ROOT);
+	assert_false(t.top->counts.have & KC_DOMAIN_SHARED);
+	assert_int_equal(t.top->counts.domain_pages_shared, 0);
+	assert_true(t.top->counts.have & KC_MERGING);
+	/* /q has nothing of its own: not shown for its domain's KSM pages. */
+	n = tree_find(&t, "/q");
+	assert_true(n->counts.have & KC_DOMAIN_SHARED);
+	assert_false(n->shown);
+	tree_free(&t);
+
+	/* A kernel without merge domains: no such line, no bit. */
+	fake_file(fake.cg, "p/memory.ksm.stat", "%s", STAT(100, 0, 100, 400000, 7));
+	assert_int_equal(tree_load("/p", true, &t), 0);
+	assert_false(t.top->counts.have & KC_DOMAIN_SHARED);
+	assert_true(t.top->counts.have & KC_KSM_PAGES);
+	assert_true(tree_find(&t, "/p/c")->counts.have & KC_DOMAIN_SHARED);
+	tree_free(&t);
+}
+
+/*
  * top's rates between two readings: pages scanned per second and the
  * change of merging_pages, for the cgroups in both; none for a new one.
  */
@@ -456,7 +512,9 @@ static void test_tree_from_procs(void **state)
 		  "ksm_merging_pages 8\nksm_process_profit 36000\nksm_merge_any: no\n");
 	fake_proc(101, "/a/b", "ksm_rmap_items 5\nksm_zero_pages 0\n"
 		  "ksm_merging_pages 4\nksm_process_profit 16000\n");
-	fake_proc(102, "/a", "ksm_rmap_items 1\nksm_merging_pages 1\nksm_process_profit 4000\n");
+	/* Not a key of ksm_stat: ignored, were a kernel to write it there. */
+	fake_proc(102, "/a", "ksm_rmap_items 1\nksm_merging_pages 1\nksm_process_profit 4000\n"
+		  "domain_pages_shared 99\n");
 	fake_proc(103, "/c", "ksm_rmap_items 2\nksm_process_profit -128\n");
 	/* A kernel thread: no ksm_stat. */
 	fake_proc(2, "/", NULL);
@@ -484,9 +542,11 @@ static void test_tree_from_procs(void **state)
 	assert_int_equal(t.top->counts.merging_pages, 113);
 	assert_int_equal(t.top->counts.rmap_items, 18);
 	assert_int_equal(t.top->counts.profit, 56000 - 128);
-	/* ksm_stat has no pages_scanned, nor ksm_pages. */
+	/* ksm_stat has no pages_scanned, nor ksm_pages, nor domain_pages_shared. */
 	assert_false(t.top->counts.have & KC_SCANNED);
 	assert_false(t.top->counts.have & KC_KSM_PAGES);
+	assert_false(t.top->counts.have & KC_DOMAIN_SHARED);
+	assert_false(tree_find(&t, "/a/b")->counts.have & KC_DOMAIN_SHARED);
 	tree_free(&t);
 
 	/* Processes outside a subtree do not count. */
@@ -591,6 +651,7 @@ static const struct CMUnitTest tests[] = {
 	fake_test(test_tree_domain),
 	fake_test(test_tree_domain_unread),
 	fake_test(test_tree_stat),
+	fake_test(test_tree_domain_shared),
 	fake_test(test_tree_rates),
 	fake_test(test_tree_root),
 	fake_test(test_tree_root_sysfs_missing),

@@ -56,6 +56,8 @@ static const struct count_key memcg_keys[] = {
 	{ "profit", offsetof(struct ksm_counts, profit), KC_PROFIT },
 	{ "pages_scanned", offsetof(struct ksm_counts, pages_scanned), KC_SCANNED },
 	{ "ksm_pages", offsetof(struct ksm_counts, ksm_pages), KC_KSM_PAGES },
+	{ "domain_pages_shared", offsetof(struct ksm_counts, domain_pages_shared),
+	  KC_DOMAIN_SHARED },
 	{ NULL, 0, 0 }
 };
 
@@ -144,6 +146,12 @@ int proc_cgroup_parse(const char *text, char **cgroup)
 	return -ENOENT;
 }
 
+/*
+ * Add @c to @sum, field by field: the numbers of a subtree are its
+ * processes' or children's added up.  domain_pages_shared is not: it is
+ * the merge domain's, which every cgroup of the domain shows whole, so
+ * neither it nor its bit is carried over.
+ */
 void ksm_counts_add(struct ksm_counts *sum, const struct ksm_counts *c)
 {
 	sum->merging_pages += c->merging_pages;
@@ -152,9 +160,13 @@ void ksm_counts_add(struct ksm_counts *sum, const struct ksm_counts *c)
 	sum->profit += c->profit;
 	sum->pages_scanned += c->pages_scanned;
 	sum->ksm_pages += c->ksm_pages;
-	sum->have |= c->have;
+	sum->have |= c->have & ~KC_DOMAIN_SHARED;
 }
 
+/*
+ * Whether the cgroup's subtree has KSM numbers to show.  Its domain's KSM
+ * pages do not count: every cgroup of a domain has them, busy or not.
+ */
 bool ksm_counts_nonzero(const struct ksm_counts *c)
 {
 	return c->merging_pages || c->zero_pages || c->rmap_items || c->profit ||

@@ -13,6 +13,12 @@ struct ksm_counts {
 	int64_t profit;		/* bytes, may be negative */
 	int64_t pages_scanned;
 	int64_t ksm_pages;	/* KSM pages charged: the copies kept */
+	/*
+	 * The KSM pages of the cgroup's merge domain: the domain's number,
+	 * the same in each of its cgroups, not the subtree's.  Never summed:
+	 * ksm_counts_add() leaves it alone.
+	 */
+	int64_t domain_pages_shared;
 	unsigned int have;	/* KC_* bits of the fields that were read */
 };
 
@@ -23,6 +29,7 @@ enum {
 	KC_PROFIT = 1 << 3,
 	KC_SCANNED = 1 << 4,
 	KC_KSM_PAGES = 1 << 5,
+	KC_DOMAIN_SHARED = 1 << 6,
 };
 
 /* memory.ksm.stat; *effective is -1 when the file does not say. */

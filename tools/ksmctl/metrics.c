@@ -153,6 +153,65 @@ static void cgroup_metrics(FILE *f, const struct cg_tree *t)
 	}
 }
 
+struct domain_sample {
+	const char *domain;
+	size_t order;		/* the cgroup's place in the tree */
+	int64_t pages;
+};
+
+/* By domain, then in tree order. */
+static int cmp_domain_sample(const void *a, const void *b)
+{
+	const struct domain_sample *x = a, *y = b;
+	int c = strcmp(x->domain, y->domain);
+
+	if (c)
+		return c;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/*
+ * ksm_domain_pages_shared: one sample per merge domain of the listed
+ * cgroups, by domain path.  Every cgroup of a domain reads the same number,
+ * the domain's: one sample per cgroup would be summed by whoever sums a
+ * family.  A domain is there if a listed cgroup in it read the number
+ * from its memory.ksm.stat: the root cgroup, which has none, does not
+ * bring in the root domain ("/").  Should two cgroups of a domain
+ * disagree (ksmd merged between the reads), the first in tree order, the
+ * nearest the domain's top, gives it.
+ */
+static void domain_metrics(FILE *f, const struct cg_tree *t)
+{
+	struct domain_sample *s = xcalloc(t->count ?: 1, sizeof(*s));
+	size_t i, n = 0;
+
+	for (i = 0; i < t->count; i++) {
+		const struct cg_node *node = t->nodes[i];
+
+		if (!node->shown || !(node->counts.have & KC_DOMAIN_SHARED))
+			continue;
+		s[n].domain = node->domain;
+		s[n].order = i;
+		s[n].pages = node->counts.domain_pages_shared;
+		n++;
+	}
+	qsort(s, n, sizeof(*s), cmp_domain_sample);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && !strcmp(s[i].domain, s[i - 1].domain))
+			continue;
+		if (i == 0)
+			family(f, "ksm_domain_pages_shared", "gauge",
+			       "KSM pages of the merge domain, its part of pages_shared; the root "
+			       "domain's (domain=\"/\") is pages_shared less the other domains'. "
+			       "One sample per domain: every cgroup of the domain reads this "
+			       "number, so it is not to be summed over cgroups.");
+		fputs("ksm_domain_pages_shared{domain=", f);
+		prom_label_value(f, s[i].domain);
+		fprintf(f, "} %" PRId64 "\n", s[i].pages);
+	}
+	free(s);
+}
+
 /* advisor_mode: one sample per mode the kernel offers, 1 for the selected. */
 static void advisor_metric(FILE *f, const struct ksmd_state *s)
 {
@@ -208,4 +267,5 @@ void metrics_write(FILE *f, const struct cg_tree *t, const struct ksmd_state *s)
 {
 	global_metrics(f, s);
 	cgroup_metrics(f, t);
+	domain_metrics(f, t);
 }

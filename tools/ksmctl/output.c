@@ -32,6 +32,8 @@ const struct column columns[NCOLS] = {
 	[COL_MERGING] = { "MERGING", "memory of merged pages (merging_pages)", true },
 	[COL_KEPT] = { "KEPT", "memory of merged copies kept and charged to it (ksm_pages)",
 		       true },
+	[COL_DOMSHARED] = { "DOMSHARED", "memory of the KSM pages its merge domain keeps "
+			    "(domain_pages_shared; the domain's, not summed)", true },
 	[COL_ZERO] = { "ZERO", "memory of pages merged with the zero page", true },
 	[COL_RMAP] = { "RMAP", "reverse map items: KSM's per-page metadata", true },
 	[COL_PROFIT] = { "PROFIT", "memory saved: drop of memory.current, less metadata "
@@ -127,6 +129,8 @@ static bool have_col(const struct cg_node *n, enum col_id col)
 		return n->source == SRC_PROCS || (n->counts.have & KC_PROFIT);
 	case COL_KEPT:
 		return n->counts.have & KC_KSM_PAGES;
+	case COL_DOMSHARED:
+		return n->counts.have & KC_DOMAIN_SHARED;
 	case COL_SCANNED:
 		return n->counts.have & KC_SCANNED;
 	case COL_SCANRATE:
@@ -145,6 +149,8 @@ static int64_t col_value(const struct cg_node *n, enum col_id col)
 		return pages_to_bytes(n->counts.merging_pages);
 	case COL_KEPT:
 		return pages_to_bytes(n->counts.ksm_pages);
+	case COL_DOMSHARED:
+		return pages_to_bytes(n->counts.domain_pages_shared);
 	case COL_ZERO:
 		return pages_to_bytes(n->counts.zero_pages);
 	case COL_RMAP:
@@ -164,8 +170,8 @@ static int64_t col_value(const struct cg_node *n, enum col_id col)
 
 static bool is_size(enum col_id col)
 {
-	return col == COL_MERGING || col == COL_KEPT || col == COL_ZERO || col == COL_PROFIT ||
-	       col == COL_DELTA;
+	return col == COL_MERGING || col == COL_KEPT || col == COL_DOMSHARED || col == COL_ZERO ||
+	       col == COL_PROFIT || col == COL_DELTA;
 }
 
 static const char *source_name(enum count_source s)
@@ -208,6 +214,7 @@ char *cell_text(const struct cg_node *n, enum col_id col, const struct out_opts 
 		return xstrdup(source_name(n->source) ?: "-");
 	case COL_MERGING:
 	case COL_KEPT:
+	case COL_DOMSHARED:
 	case COL_ZERO:
 	case COL_RMAP:
 	case COL_PROFIT:
@@ -340,6 +347,7 @@ static struct json_object *cell_json(const struct cg_node *n, enum col_id col,
 		return source_name(n->source) ? json_object_new_string(source_name(n->source)) : NULL;
 	case COL_MERGING:
 	case COL_KEPT:
+	case COL_DOMSHARED:
 	case COL_ZERO:
 	case COL_RMAP:
 	case COL_PROFIT:
