@@ -151,7 +151,7 @@ define kbuild
 endef
 
 kernel: tree
-	$(call kconfig,$(OBJ),$(GUEST_CONFIG),$(SRC),KSM_MEMCG)
+	$(call kconfig,$(OBJ),$(GUEST_CONFIG),$(SRC),KSM_MEMCG INET)
 	$(call kbuild,$(OBJ))
 
 kernel-debug: tree
