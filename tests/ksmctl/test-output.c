@@ -31,6 +31,27 @@ static int count_of(const char *haystack, const char *needle)
 	return n;
 }
 
+/* The "cgroups" array of ksmctl's JSON in @out; put *@root, which holds it. */
+static struct json_object *json_cgroups(const char *out, struct json_object **root)
+{
+	struct json_object *cgroups;
+
+	*root = json_tokener_parse(out);
+	assert_non_null(*root);
+	assert_true(json_object_object_get_ex(*root, "cgroups", &cgroups));
+	return cgroups;
+}
+
+/* Member @key of entry @i of @cgroups, which must have it (null or not). */
+static struct json_object *cgroup_member(struct json_object *cgroups, size_t i,
+					 const char *key)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(cgroups, i), key, &v));
+	return v;
+}
+
 /*
  * /a on with numbers and children /a/b, /a/c; /off off and idle.  The
  * root has no memory.ksm.stat, as on the kernel: its numbers are those of
@@ -341,9 +362,7 @@ static void test_status_json(void **state)
 	result_free(&r);
 
 	r = run_ksmctl("status", "--json", "--bytes", "-o", "merging,profit", "/a/b", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	cg = json_object_array_get_idx(cgroups, 0);
 	assert_true(json_object_object_get_ex(cg, "merging", &v));
 	assert_true(json_object_is_type(v, json_type_int));
@@ -358,9 +377,7 @@ static void test_status_json(void **state)
 	result_free(&r);
 
 	r = run_ksmctl("status", "--json", "-o", "kept,profit", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	cg = json_object_array_get_idx(cgroups, 2);
 	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
 	assert_string_equal(json_object_get_string(v), "/a/b");
@@ -370,9 +387,7 @@ static void test_status_json(void **state)
 	result_free(&r);
 
 	r = run_ksmctl("status", "--json", "--bytes", "-o", "kept,profit", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	cg = json_object_array_get_idx(cgroups, 0);
 	/* The root's: pages_shared, as its memory.stat has no "ksm" line. */
 	assert_true(json_object_object_get_ex(cg, "kept", &v));
@@ -458,9 +473,7 @@ static void test_status_isolated_json(void **state)
 	isolated_tree();
 	r = run_ksmctl("status", "--json", "--all", "-o", "+domain", NULL);
 	assert_int_equal(r.status, 0);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	assert_int_equal(json_object_array_length(cgroups), 6);
 
 	/* The root: no file, null; the root domain. */
@@ -509,9 +522,7 @@ static void test_status_isolated_json(void **state)
 
 	/* "domain" only when asked for; "isolated" by default. */
 	r = run_ksmctl("status", "--json", "/a/b", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	cg = json_object_array_get_idx(cgroups, 0);
 	assert_true(json_object_object_get_ex(cg, "isolated", &v));
 	assert_false(json_object_object_get_ex(cg, "domain", &v));
@@ -521,9 +532,7 @@ static void test_status_isolated_json(void **state)
 	/* A kernel without the file: null, and the root domain. */
 	fake_cgroup("/old", 1, NULL);
 	r = run_ksmctl("status", "--json", "-o", "isolated,domain", "/old", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	cg = json_object_array_get_idx(cgroups, 0);
 	assert_true(json_object_object_get_ex(cg, "isolated", &v));
 	assert_null(v);
@@ -626,7 +635,7 @@ static void test_status_domshared(void **state)
 /* A kernel without merge domains: no domain_pages_shared, "-" and null. */
 static void test_status_domshared_absent(void **state)
 {
-	struct json_object *root, *cgroups, *v;
+	struct json_object *root, *cgroups;
 	struct result r;
 	size_t i;
 
@@ -638,76 +647,58 @@ static void test_status_domshared_absent(void **state)
 	result_free(&r);
 
 	r = run_ksmctl("status", "--json", "--bytes", "--all", "-o", "domshared", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	assert_int_equal(json_object_array_length(cgroups), 5);
-	for (i = 0; i < json_object_array_length(cgroups); i++) {
-		assert_true(json_object_object_get_ex(json_object_array_get_idx(cgroups, i),
-						      "domshared", &v));
-		assert_null(v);
-	}
+	for (i = 0; i < json_object_array_length(cgroups); i++)
+		assert_null(cgroup_member(cgroups, i, "domshared"));
 	json_object_put(root);
 	result_free(&r);
 }
 
 static void test_status_domshared_json(void **state)
 {
-	struct json_object *root, *cgroups, *cg, *v;
+	struct json_object *root, *cgroups, *v;
 	struct result r;
 
 	(void)state;
 	domain_tree();
 	r = run_ksmctl("status", "--json", "--all", "-o", "cgroup,domshared", NULL);
 	assert_int_equal(r.status, 0);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	assert_int_equal(json_object_array_length(cgroups), 6);
 	/* The root: null, not a sum. */
-	cg = json_object_array_get_idx(cgroups, 0);
-	assert_true(json_object_object_get_ex(cg, "domshared", &v));
-	assert_null(v);
+	assert_null(cgroup_member(cgroups, 0, "domshared"));
 	/* Sizes carry units without --bytes, as the other sizes. */
-	cg = json_object_array_get_idx(cgroups, 1);
-	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	v = cgroup_member(cgroups, 1, "cgroup");
 	assert_string_equal(json_object_get_string(v), "/a");
-	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	v = cgroup_member(cgroups, 1, "domshared");
 	assert_true(json_object_is_type(v, json_type_string));
 	assert_string_equal(json_object_get_string(v), "48K");
 	json_object_put(root);
 	result_free(&r);
 
 	r = run_ksmctl("status", "--json", "--all", "--bytes", "-o", "domshared", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
-	cg = json_object_array_get_idx(cgroups, 0);
-	assert_true(json_object_object_get_ex(cg, "domshared", &v));
-	assert_null(v);
-	cg = json_object_array_get_idx(cgroups, 2);
-	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	cgroups = json_cgroups(r.out, &root);
+	assert_null(cgroup_member(cgroups, 0, "domshared"));
+	v = cgroup_member(cgroups, 2, "cgroup");
 	assert_string_equal(json_object_get_string(v), "/a/b");
-	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	v = cgroup_member(cgroups, 2, "domshared");
 	assert_true(json_object_is_type(v, json_type_int));
 	assert_int_equal(json_object_get_int64(v), 12 * 4096);
-	cg = json_object_array_get_idx(cgroups, 3);
-	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	v = cgroup_member(cgroups, 3, "domshared");
 	assert_int_equal(json_object_get_int64(v), 3 * 4096);
-	cg = json_object_array_get_idx(cgroups, 5);
-	assert_true(json_object_object_get_ex(cg, "cgroup", &v));
+	v = cgroup_member(cgroups, 5, "cgroup");
 	assert_string_equal(json_object_get_string(v), "/off");
-	assert_true(json_object_object_get_ex(cg, "domshared", &v));
+	v = cgroup_member(cgroups, 5, "domshared");
 	assert_int_equal(json_object_get_int64(v), 5 * 4096);
 	/* Only when asked for. */
-	assert_false(json_object_object_get_ex(cg, "kept", &v));
+	assert_false(json_object_object_get_ex(json_object_array_get_idx(cgroups, 5),
+					       "kept", &v));
 	json_object_put(root);
 	result_free(&r);
 
 	r = run_ksmctl("status", "--json", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	assert_false(json_object_object_get_ex(json_object_array_get_idx(cgroups, 1),
 					       "domshared", &v));
 	json_object_put(root);
@@ -738,9 +729,7 @@ static void test_status_from_procs(void **state)
 	result_free(&r);
 
 	r = run_ksmctl("status", "--json", "--bytes", "a", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	cg = json_object_array_get_idx(cgroups, 0);
 	assert_true(json_object_object_get_ex(cg, "source", &v));
 	assert_string_equal(json_object_get_string(v), "procs");
@@ -751,9 +740,7 @@ static void test_status_from_procs(void **state)
 
 	/* /proc/PID/ksm_stat has no ksm_pages, nor domain_pages_shared. */
 	r = run_ksmctl("status", "--json", "--bytes", "-o", "kept,domshared", "a", NULL);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "cgroups", &cgroups));
+	cgroups = json_cgroups(r.out, &root);
 	cg = json_object_array_get_idx(cgroups, 0);
 	assert_true(json_object_object_get_ex(cg, "kept", &v));
 	assert_null(v);
