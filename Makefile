@@ -26,6 +26,10 @@ CHECK = $(KCACHE)/check
 KSMCTL_O = $(CACHE)/ksmctl/$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-12)
 BIN = $(CACHE)/bin
 DEB_OUT = $(CACHE)/deb
+# Debian 13's Go and the Go libraries of the Kubernetes adapters, and what
+# tools/k8s/build makes of them.
+GO_TRIXIE = $(CACHE)/go-trixie
+K8S_BIN = $(CACHE)/k8s
 
 export CCACHE_DIR := $(CACHE)/ccache
 # Path-independent ccache hits: the tree and build directories may move.
@@ -52,6 +56,8 @@ export PRISTINE
 export SERIES_OUT = $(KCACHE)/series
 export KSMCG_CHECK = $(CHECK)
 export KSMCTL_O
+export KSMCG_GO_TRIXIE = $(GO_TRIXIE)
+export KSMCG_K8S_BIN = $(K8S_BIN)
 
 KCONFIG = $(TOP)/tests/vm/kconfig
 # The guest kernel boots systemd and the container runtimes; the debug
@@ -67,7 +73,7 @@ DEB_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
 	libnuma-dev bash-completion libsmartcols-dev debhelper
 
 .PHONY: help deps pristine tree kernel kernel-debug kernel-base initramfs rootfs rootfs-trixie selftests check-patches \
-	ksmctl ksmctl-check deb kernel-deb kernel-deb-guest systemd \
+	ksmctl ksmctl-check k8s deb kernel-deb kernel-deb-guest systemd \
 	vm demo test test-base upstream-base bench-unused bench-ksmctl bench-ksmd bench-insn export-series clean
 
 help:
@@ -83,6 +89,7 @@ help:
 	@echo "make check-patches build the kernel after each patch of the series, W=1"
 	@echo "make upstream-base record upstream's selftests on the kernel without the series"
 	@echo "make ksmctl        build tools/ksmctl ($(KSMCTL_O)); ksmctl-check: its unit tests"
+	@echo "make k8s           the NRI plugin and the CRI test client (Go, Debian 13's packages, $(K8S_BIN))"
 	@echo "make deb           the Debian package of ksmctl, ksmcgctl ($(DEB_OUT))"
 	@echo "make systemd       Debian's systemd with MemoryKSM= (systemd-units/), staged for the guest"
 	@echo "make bench-unused  what the series costs when memory.ksm is 0 (benchmark)"
@@ -194,6 +201,12 @@ rootfs: deps
 rootfs-trixie: deps
 	@tests/k8s/mkrootfs-trixie $(KSMCG_ROOTFS_TRIXIE)
 
+# The NRI plugin and the CRI client of the tests (Go, Debian 13's packages
+# only, offline; tools/k8s/build).
+k8s: deps
+	@tests/k8s/go-trixie $(GO_TRIXIE)
+	@tools/k8s/build $(GO_TRIXIE) $(K8S_BIN)
+
 # kselftests, static so that they run in the busybox guest: ours, and
 # upstream's KSM and cgroup tests that tests/upstream/run holds against the
 # kernel without the series.
@@ -225,7 +238,7 @@ demo: kernel rootfs selftests ksmctl
 	@tests/vm/run --systemd -- tests/demo.sh $(BIN) $(KSMCTL_O)/guest/ksmctl
 
 test: pristine kernel kernel-debug initramfs rootfs rootfs-trixie selftests ksmctl \
-	systemd deb kernel-deb-guest
+	k8s systemd deb kernel-deb-guest
 	@tests/run-all
 
 # What upstream's selftests do on the kernel without the series, which the
